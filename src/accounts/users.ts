@@ -1,0 +1,423 @@
+/**
+ * The user accounts API (`auth.users`): Django's `UserManager` plus the
+ * model methods that touch passwords.
+ *
+ * Every input is validated here, whichever door it came through (HTTP, CLI,
+ * library), and all problems are reported at once. Passwords are hashed before
+ * any transaction opens, so a slow hash never holds a database lock.
+ */
+import { violatesUniqueColumn } from '../db/errors.js';
+import type { Database } from '../db/database.js';
+import { AuthError, type FieldErrors, invalidRequest } from '../errors.js';
+import { createId } from '../crypto.js';
+import type { Emitter } from '../events.js';
+import {
+  type PasswordHashers,
+  type PasswordUserAttributes,
+  type PasswordValidator,
+  unusablePassword,
+  validatePassword,
+} from '../passwords/index.js';
+import { type CustomFieldInput, type CustomFields, type NoCustomFields, validateCustomFields } from './custom-fields.js';
+import { parseEmail } from './email.js';
+import { RESERVED_FIELD_NAMES, type User, userFromRow } from './user.js';
+import { type UserRow, UserStore } from './user-store.js';
+import { parseUsername } from './username.js';
+
+export const MAX_NAME_LENGTH = 150;
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+interface CoreUserInput {
+  email: string;
+  /** Omit or pass null for a user who cannot sign in with a password. */
+  password?: string | null;
+  username?: string | null;
+  firstName?: string;
+  lastName?: string;
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+  emailVerified?: boolean;
+  metadata?: Record<string, unknown>;
+}
+
+export type CreateUserInput<F extends CustomFields = NoCustomFields> = CoreUserInput & CustomFieldInput<F>;
+export type UpdateUserInput<F extends CustomFields = NoCustomFields> = Partial<Omit<CoreUserInput, 'password'>> &
+  Partial<{ [K in keyof CustomFieldInput<F>]: CustomFieldInput<F>[K] | null }>;
+
+export interface UserEvents<F extends CustomFields = NoCustomFields> {
+  user_created: { user: User<F> };
+  user_updated: { user: User<F>; changed: string[] };
+  user_deleted: { user: User<F> };
+  password_changed: { user: User<F> };
+}
+
+export interface UsersOptions<F extends CustomFields> {
+  database: Database;
+  fields: F;
+  hashers: PasswordHashers;
+  validators: readonly PasswordValidator[];
+  events: Emitter<UserEvents<F>>;
+  now: () => Date;
+}
+
+export interface ListUsersOptions {
+  limit?: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string | null;
+  /** Case-insensitive text contained in the email, username or names. */
+  search?: string;
+}
+
+const CORE_INPUT_KEYS = new Set([
+  'email',
+  'password',
+  'username',
+  'firstName',
+  'lastName',
+  'isActive',
+  'isStaff',
+  'isSuperuser',
+  'emailVerified',
+  'metadata',
+]);
+
+export class Users<F extends CustomFields = NoCustomFields> {
+  readonly #store: UserStore;
+  readonly #options: UsersOptions<F>;
+
+  constructor(options: UsersOptions<F>) {
+    this.#options = options;
+    this.#store = new UserStore(options.database);
+  }
+
+  /**
+   * Creates a user (Django's `create_user`). The password is checked by the
+   * configured validators unless `validatePassword: false` (for imports of
+   * existing accounts). Throws `invalid_request`, `password_invalid` or
+   * `conflict` (email or username taken).
+   */
+  async create(input: CreateUserInput<F>, options: { validatePassword?: boolean } = {}): Promise<User<F>> {
+    const raw = input as Record<string, unknown>;
+    const { values, errors } = this.#validateCore(raw, 'create');
+    const custom = validateCustomFields(this.#options.fields, raw, 'create');
+    Object.assign(errors, custom.errors);
+    const password = raw.password;
+    if (password !== undefined && password !== null && typeof password !== 'string') {
+      errors.password = 'A password is text.';
+    }
+    const passwordText = typeof password === 'string' ? password : null;
+    if (passwordText !== null && options.validatePassword !== false) {
+      const messages = await validatePassword(passwordText, attributesOf(raw, values), this.#options.validators);
+      if (messages.length > 0) {
+        if (Object.keys(errors).length === 0) throw passwordInvalid(messages);
+        errors.password = messages.join(' ');
+      }
+    }
+    if (Object.keys(errors).length > 0) throw invalidRequest(errors);
+
+    const passwordHash =
+      passwordText === null ? unusablePassword() : await this.#options.hashers.hash(passwordText);
+    const now = this.#options.now();
+    const row = await this.#insert({
+      id: createId('usr', now),
+      password_hash: passwordHash,
+      created_at: now,
+      updated_at: now,
+      is_active: true,
+      is_staff: false,
+      is_superuser: false,
+      metadata: '{}',
+      ...values,
+      ...(raw.emailVerified === true ? { email_verified_at: now } : {}),
+      ...custom.columns,
+    });
+    const user = userFromRow(this.#options.fields, row);
+    this.#options.events.emit('user_created', { user });
+    return user;
+  }
+
+  /** Creates a staff superuser (Django's `create_superuser`); a password is required. */
+  async createSuperuser(input: CreateUserInput<F> & { password: string }): Promise<User<F>> {
+    if (typeof input.password !== 'string') throw invalidRequest({ password: 'A superuser needs a password.' });
+    return this.create({ ...input, isStaff: true, isSuperuser: true });
+  }
+
+  async get(id: string): Promise<User<F> | null> {
+    return this.#read(await this.#store.findBy('id', id));
+  }
+
+  async getByEmail(email: string): Promise<User<F> | null> {
+    const parsed = parseEmail(email);
+    return 'email' in parsed ? this.#read(await this.#store.findBy('email', parsed.email)) : null;
+  }
+
+  async getByUsername(username: string): Promise<User<F> | null> {
+    const parsed = parseUsername(username);
+    return 'username' in parsed ? this.#read(await this.#store.findBy('username', parsed.username)) : null;
+  }
+
+  /** An email if the identifier contains `@`, a username otherwise (usernames never contain `@`). */
+  async getByIdentifier(identifier: string): Promise<User<F> | null> {
+    return identifier.includes('@') ? this.getByEmail(identifier) : this.getByUsername(identifier);
+  }
+
+  /**
+   * Changes the given fields. Changing the email clears its verification
+   * unless `emailVerified` is given too. Throws `not_found`,
+   * `invalid_request` or `conflict`.
+   */
+  async update(id: string, patch: UpdateUserInput<F>): Promise<User<F>> {
+    const raw = patch as Record<string, unknown>;
+    const { values, errors } = this.#validateCore(raw, 'update');
+    if ('password' in raw) errors.password = 'Change a password with setPassword.';
+    const custom = validateCustomFields(this.#options.fields, raw, 'update');
+    Object.assign(errors, custom.errors);
+    if (Object.keys(errors).length > 0) throw invalidRequest(errors);
+
+    const current = await this.#require(id);
+    const now = this.#options.now();
+    if (raw.emailVerified === true) values.email_verified_at = current.emailVerifiedAt ?? now;
+    else if (raw.emailVerified === false || (values.email !== undefined && values.email !== current.email)) {
+      values.email_verified_at = null;
+    }
+    const changed = Object.keys(raw).filter((key) => raw[key] !== undefined);
+    const row = await this.#write(id, { ...values, ...custom.columns, updated_at: now });
+    const user = userFromRow(this.#options.fields, row);
+    this.#options.events.emit('user_updated', { user, changed });
+    return user;
+  }
+
+  /**
+   * Sets a new password (Django's `set_password` + `save`). Validated unless
+   * `validate: false`. Emits `password_changed`.
+   */
+  async setPassword(id: string, password: string, options: { validate?: boolean } = {}): Promise<User<F>> {
+    const current = await this.#require(id);
+    if (typeof password !== 'string') throw invalidRequest({ password: 'A password is text.' });
+    if (options.validate !== false) {
+      const messages = await validatePassword(password, current, this.#options.validators);
+      if (messages.length > 0) throw passwordInvalid(messages);
+    }
+    const hash = await this.#options.hashers.hash(password);
+    const user = userFromRow(
+      this.#options.fields,
+      await this.#write(id, { password_hash: hash, updated_at: this.#options.now() }),
+    );
+    this.#options.events.emit('password_changed', { user });
+    return user;
+  }
+
+  /** Makes password sign-in impossible for this user (Django's `set_unusable_password`). */
+  async setUnusablePassword(id: string): Promise<User<F>> {
+    await this.#require(id);
+    return userFromRow(
+      this.#options.fields,
+      await this.#write(id, { password_hash: unusablePassword(), updated_at: this.#options.now() }),
+    );
+  }
+
+  /**
+   * Whether `password` is the user's password. Costs one hash even when the
+   * user does not exist or has no usable password, so timing reveals nothing.
+   * A correct password stored in an outdated format is re-hashed with the
+   * current default.
+   */
+  async checkPassword(id: string, password: string): Promise<boolean> {
+    return this.#verify(await this.#store.findBy('id', id), password);
+  }
+
+  /**
+   * The user whose email (or username) and password these are, or null —
+   * Django's `ModelBackend.authenticate`. Inactive users get null. Unknown
+   * identifiers cost the same hash as wrong passwords.
+   */
+  async verifyCredentials(identifier: string, password: string): Promise<User<F> | null> {
+    const row = await this.#findRowByIdentifier(identifier);
+    const valid = await this.#verify(row, password);
+    if (!valid || !row) return null;
+    const user = userFromRow(this.#options.fields, row);
+    return user.isActive ? user : null;
+  }
+
+  async #verify(row: UserRow | undefined, password: string): Promise<boolean> {
+    const stored = row?.password_hash ?? null;
+    const { valid, needsRehash } = await this.#options.hashers.verify(password, stored);
+    if (valid && needsRehash && row && stored) {
+      const upgraded = await this.#options.hashers.hash(password);
+      await this.#store.replacePasswordHash(row.id, stored, upgraded);
+    }
+    return valid;
+  }
+
+  #findRowByIdentifier(identifier: string): Promise<UserRow | undefined> {
+    if (identifier.includes('@')) {
+      const parsed = parseEmail(identifier);
+      return 'email' in parsed ? this.#store.findBy('email', parsed.email) : Promise.resolve(undefined);
+    }
+    const parsed = parseUsername(identifier);
+    return 'username' in parsed ? this.#store.findBy('username', parsed.username) : Promise.resolve(undefined);
+  }
+
+  async deactivate(id: string): Promise<User<F>> {
+    return this.update(id, { isActive: false } as UpdateUserInput<F>);
+  }
+
+  async activate(id: string): Promise<User<F>> {
+    return this.update(id, { isActive: true } as UpdateUserInput<F>);
+  }
+
+  /** Deletes the user; returns false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const row = await this.#store.delete(id);
+    if (!row) return false;
+    this.#options.events.emit('user_deleted', { user: userFromRow(this.#options.fields, row) });
+    return true;
+  }
+
+  /** A page of users, oldest first; pass `nextCursor` back as `cursor` for the next page. */
+  async list(options: ListUsersOptions = {}): Promise<{ users: User<F>[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
+    const rows = await this.#store.list({
+      limit: limit + 1,
+      ...(options.cursor ? { after: options.cursor } : {}),
+      ...(options.search ? { search: options.search } : {}),
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      users: page.map((row) => userFromRow(this.#options.fields, row)),
+      nextCursor: rows.length > limit && last ? last.id : null,
+    };
+  }
+
+  count(): Promise<number> {
+    return this.#store.count();
+  }
+
+  #read(row: Record<string, unknown> | undefined): User<F> | null {
+    return row ? userFromRow(this.#options.fields, row) : null;
+  }
+
+  async #require(id: string): Promise<User<F>> {
+    const user = await this.get(id);
+    if (!user) throw new AuthError('not_found', 'There is no such user.');
+    return user;
+  }
+
+  async #insert(values: Record<string, unknown>): Promise<UserRow> {
+    try {
+      return await this.#store.insert(values);
+    } catch (error) {
+      throw asConflict(error) ?? error;
+    }
+  }
+
+  async #write(id: string, values: Record<string, unknown>): Promise<UserRow> {
+    let row: UserRow | undefined;
+    try {
+      row = await this.#store.update(id, values);
+    } catch (error) {
+      throw asConflict(error) ?? error;
+    }
+    if (!row) throw new AuthError('not_found', 'There is no such user.');
+    return row;
+  }
+
+  /** Validates the built-in fields present in `input`; returns their column values and every problem. */
+  #validateCore(input: Record<string, unknown>, mode: 'create' | 'update') {
+    const values: Record<string, unknown> = {};
+    const errors: FieldErrors = {};
+    for (const key of Object.keys(input)) {
+      if (!CORE_INPUT_KEYS.has(key) && !(key in this.#options.fields)) {
+        errors[key] = RESERVED_FIELD_NAMES.has(key) ? 'This field cannot be set.' : 'Unknown field.';
+      }
+    }
+    if (mode === 'create' || input.email !== undefined) {
+      const parsed = parseEmail(input.email);
+      if ('email' in parsed) values.email = parsed.email;
+      else errors.email = parsed.problem;
+    }
+    if (input.username !== undefined && input.username !== null && input.username !== '') {
+      const parsed = parseUsername(input.username);
+      if ('username' in parsed) values.username = parsed.username;
+      else errors.username = parsed.problem;
+    } else if (input.username !== undefined) {
+      values.username = null;
+    }
+    for (const [key, column] of [
+      ['firstName', 'first_name'],
+      ['lastName', 'last_name'],
+    ] as const) {
+      const value = input[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'string') errors[key] = 'Enter text.';
+      else if ([...value].length > MAX_NAME_LENGTH) errors[key] = `Enter at most ${MAX_NAME_LENGTH} characters.`;
+      else values[column] = value.normalize('NFKC').trim();
+    }
+    for (const [key, column] of [
+      ['isActive', 'is_active'],
+      ['isStaff', 'is_staff'],
+      ['isSuperuser', 'is_superuser'],
+    ] as const) {
+      const value = input[key];
+      if (value === undefined) continue;
+      if (typeof value !== 'boolean') errors[key] = 'Enter true or false.';
+      else values[column] = value;
+    }
+    if (input.emailVerified !== undefined && typeof input.emailVerified !== 'boolean') {
+      errors.emailVerified = 'Enter true or false.';
+    }
+    if (input.metadata !== undefined) {
+      const problem = metadataProblem(input.metadata);
+      if (problem) errors.metadata = problem;
+      else values.metadata = JSON.stringify(input.metadata);
+    }
+    return { values, errors };
+  }
+}
+
+function metadataProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'Enter a JSON object.';
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return 'Enter a JSON object.';
+  }
+  return Buffer.byteLength(text) > MAX_METADATA_BYTES ? `Keep metadata under ${MAX_METADATA_BYTES} bytes.` : null;
+}
+
+function attributesOf(raw: Record<string, unknown>, values: Record<string, unknown>): PasswordUserAttributes {
+  const { password: _password, ...rest } = raw;
+  return {
+    ...rest,
+    email: (values.email as string | undefined) ?? null,
+    username: (values.username as string | undefined) ?? null,
+    firstName: (values.first_name as string | undefined) ?? null,
+    lastName: (values.last_name as string | undefined) ?? null,
+  };
+}
+
+function passwordInvalid(messages: string[]): AuthError {
+  return new AuthError('password_invalid', 'The password is not strong enough.', {
+    fields: { password: messages.join(' ') },
+  });
+}
+
+function asConflict(error: unknown): AuthError | null {
+  if (violatesUniqueColumn(error, 'users', 'email')) {
+    return new AuthError('conflict', 'A user with this email already exists.', {
+      fields: { email: 'A user with this email already exists.' },
+      cause: error,
+    });
+  }
+  if (violatesUniqueColumn(error, 'users', 'username')) {
+    return new AuthError('conflict', 'A user with this username already exists.', {
+      fields: { username: 'A user with this username already exists.' },
+      cause: error,
+    });
+  }
+  return null;
+}
+

@@ -1,0 +1,78 @@
+/**
+ * Finds and loads the config file (`gatehouse.config.{ts,mts,js,mjs,json}` in
+ * the working directory, or `--config path`), then lays the environment over
+ * it: `DATABASE_URL` and `LOG_LEVEL` win over the file, as operators expect.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { GatehouseConfig } from '../config.js';
+import type { LogLevel } from '../logger.js';
+import { CliError } from './io.js';
+
+const CANDIDATES = ['gatehouse.config.ts', 'gatehouse.config.mts', 'gatehouse.config.js', 'gatehouse.config.mjs', 'gatehouse.config.json'];
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface LoadedConfig {
+  config: GatehouseConfig;
+  /** The file it came from, or null when there was none. */
+  path: string | null;
+}
+
+export async function loadConfig(
+  explicitPath: string | undefined,
+  cwd: string,
+  env: Record<string, string | undefined>,
+): Promise<LoadedConfig> {
+  const path = explicitPath ? resolve(cwd, explicitPath) : findConfig(cwd);
+  if (explicitPath && (!path || !existsSync(path))) throw new CliError(`No config file at ${path}.`);
+  const fromFile = path ? await importConfig(path) : {};
+  return { config: withEnvironment(fromFile, env), path };
+}
+
+function findConfig(cwd: string): string | null {
+  for (const name of CANDIDATES) {
+    const path = resolve(cwd, name);
+    if (existsSync(path)) return path;
+  }
+  return null;
+}
+
+async function importConfig(path: string): Promise<GatehouseConfig> {
+  let loaded: unknown;
+  try {
+    if (path.endsWith('.json')) {
+      loaded = JSON.parse(readFileSync(path, 'utf8'));
+    } else if (/\.m?ts$/.test(path)) {
+      const { tsImport } = await import('tsx/esm/api').catch(() => {
+        throw new CliError(`Loading ${path} needs the "tsx" package: npm install --save-dev tsx (or use a .js config).`);
+      });
+      loaded = await tsImport(pathToFileURL(path).href, import.meta.url);
+    } else {
+      loaded = await import(pathToFileURL(path).href);
+    }
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`Cannot load the config file ${path}: ${(error as Error).message}`);
+  }
+  const config = isModule(loaded) ? (loaded.default ?? loaded.config) : loaded;
+  if (typeof config !== 'object' || config === null) {
+    throw new CliError(`${path} must export a config object (export default defineConfig({...})).`);
+  }
+  return config as GatehouseConfig;
+}
+
+function isModule(value: unknown): value is { default?: unknown; config?: unknown } {
+  return typeof value === 'object' && value !== null && ('default' in value || 'config' in value);
+}
+
+function withEnvironment(config: GatehouseConfig, env: Record<string, string | undefined>): GatehouseConfig {
+  const merged: GatehouseConfig = { ...config };
+  if (env.DATABASE_URL) merged.database = { ...config.database, url: env.DATABASE_URL };
+  if (env.LOG_LEVEL) {
+    const level = LOG_LEVELS.find((l) => l === env.LOG_LEVEL);
+    if (!level) throw new CliError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${env.LOG_LEVEL}".`);
+    merged.logLevel = level;
+  }
+  return merged;
+}

@@ -1,0 +1,153 @@
+/**
+ * Configuration: its schema, its defaults, and the check that runs before
+ * anything starts. A bad configuration throws `ConfigError` listing every bad
+ * key at once, so an operator fixes them in one pass.
+ */
+import { z } from 'zod';
+import type { AuthenticationBackend } from './accounts/backends.js';
+import { type CustomFields, customFieldProblems, type NoCustomFields } from './accounts/custom-fields.js';
+import { RESERVED_FIELD_NAMES } from './accounts/user.js';
+import type { SqliteOptions } from './db/sqlite.js';
+import type { LogLevel, Logger } from './logger.js';
+import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
+
+export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
+  database?: {
+    /** `postgres://…` or a SQLite file path. Default: `$DATABASE_URL`, else `./gatehouse.db`. */
+    url?: string;
+    /** PostgreSQL schema to use instead of the connection's default. */
+    schema?: string;
+    /** PostgreSQL pool size. Default 10. */
+    poolSize?: number;
+    sqlite?: SqliteOptions;
+  };
+  user?: {
+    /** Extra user fields, stored as real columns by `gatehouse migrate`. */
+    fields?: F;
+  };
+  passwords?: {
+    /** Argon2id cost. Defaults follow OWASP: 19 MiB, 2 iterations, 1 lane. Raising them re-hashes at next sign-in. */
+    argon2?: { memoryCost?: number; timeCost?: number; parallelism?: number };
+    /** The validator settings, or your own list of validators (which replaces the shipped ones). */
+    validators?: PasswordValidatorSettings | readonly PasswordValidator[];
+    /** A hasher registry to use instead of the default (argon2id plus Django's legacy formats). */
+    hashers?: PasswordHashers;
+  };
+  /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
+  backends?: readonly AuthenticationBackend<F>[];
+  /** A pino-compatible logger. Default: pino at `logLevel`. */
+  logger?: Logger;
+  /** Default `$LOG_LEVEL`, else `info`. */
+  logLevel?: LogLevel;
+  /** The clock. Tests replace it; nothing else should. */
+  now?: () => Date;
+}
+
+/** Identity function that gives a config file its types, including the custom fields. */
+export function defineConfig<const F extends CustomFields = NoCustomFields>(
+  config: GatehouseConfig<F>,
+): GatehouseConfig<F> {
+  return config;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid Gatehouse configuration:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+const positiveInt = z.number().int().positive();
+const fieldBase = { optional: z.boolean().optional(), label: z.string().optional() };
+const numberBounds = { min: z.number().optional(), max: z.number().optional(), default: z.number().optional() };
+
+const customField = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('string'),
+    ...fieldBase,
+    maxLength: positiveInt.optional(),
+    choices: z.array(z.string()).nonempty().optional(),
+    default: z.string().optional(),
+  }),
+  z.strictObject({ type: z.literal('integer'), ...fieldBase, ...numberBounds }),
+  z.strictObject({ type: z.literal('number'), ...fieldBase, ...numberBounds }),
+  z.strictObject({ type: z.literal('boolean'), ...fieldBase, default: z.boolean().optional() }),
+  z.strictObject({ type: z.literal('timestamp'), ...fieldBase }),
+]);
+
+const validatorSettings = z.strictObject({
+  minLength: positiveInt.optional(),
+  maxLength: positiveInt.max(4096).optional(),
+  similarity: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        attributes: z.array(z.string()).optional(),
+        maxSimilarity: z.number().min(0.1).max(1).optional(),
+      }),
+    ])
+    .optional(),
+  common: z.boolean().optional(),
+  numeric: z.boolean().optional(),
+  breached: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        endpoint: z.url().optional(),
+        timeoutMs: positiveInt.optional(),
+        minCount: positiveInt.optional(),
+      }),
+    ])
+    .optional(),
+});
+
+const hasMethod = (name: string) => (value: unknown) =>
+  typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+
+const configSchema = z.strictObject({
+  database: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier').optional(),
+      poolSize: positiveInt.max(1000).optional(),
+      sqlite: z
+        .strictObject({ busyTimeoutMs: z.number().int().min(0).optional(), synchronous: z.enum(['normal', 'full']).optional() })
+        .optional(),
+    })
+    .optional(),
+  user: z.strictObject({ fields: z.record(z.string(), customField).optional() }).optional(),
+  passwords: z
+    .strictObject({
+      argon2: z
+        .strictObject({
+          memoryCost: z.number().int().min(8192, 'must be at least 8192 KiB').optional(),
+          timeCost: positiveInt.optional(),
+          parallelism: positiveInt.max(16).optional(),
+        })
+        .optional(),
+      validators: z
+        .union([validatorSettings, z.array(z.custom<PasswordValidator>(hasMethod('validate'), 'must be a validator'))])
+        .optional(),
+      hashers: z.custom<PasswordHashers>(hasMethod('verify'), 'must be a PasswordHashers instance').optional(),
+    })
+    .optional(),
+  backends: z
+    .array(z.custom<AuthenticationBackend>(hasMethod('authenticate'), 'must have an authenticate() method'))
+    .optional(),
+  logger: z.custom<Logger>(hasMethod('error'), 'must be a pino-compatible logger').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  now: z.custom<() => Date>((value) => typeof value === 'function', 'must be a function').optional(),
+});
+
+/** Checks a configuration; throws `ConfigError` with every problem found. */
+export function validateConfig<F extends CustomFields>(config: GatehouseConfig<F>): GatehouseConfig<F> {
+  const result = configSchema.safeParse(config);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  if (result.success && config.user?.fields) {
+    problems.push(...customFieldProblems(config.user.fields, RESERVED_FIELD_NAMES).map((p) => `user.fields: ${p}`));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,5 @@
+import type { Migration } from '../migrator.js';
+import { initial } from './0001_initial.js';
+
+/** Every migration, in order. Append new files here; never edit one that has been released. */
+export const migrations: readonly Migration[] = [initial];

@@ -1,0 +1,49 @@
+/**
+ * Row types as Kysely sees them. What comes back differs by dialect — SQLite
+ * returns 0/1 for booleans, ISO strings for timestamps and text for JSON;
+ * PostgreSQL returns booleans, `Date`s and parsed JSON — so the read side of
+ * those columns is a union and each store maps rows through `./values.ts`.
+ * Writes take the plain JavaScript values on both dialects.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+export type Timestamp = ColumnType<Date | string, Date, Date>;
+export type Bool = ColumnType<boolean | number, boolean, boolean>;
+export type Json = ColumnType<unknown, string, string>;
+
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Timestamp;
+}
+
+/** The custom user fields `gatehouse migrate` has added as columns, so removals are noticed. */
+export interface UserFieldsTable {
+  name: string;
+  column_name: string;
+  type: string;
+  added_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  email_verified_at: ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+  username: string | null;
+  password_hash: string | null;
+  first_name: Generated<string>;
+  last_name: Generated<string>;
+  is_active: ColumnType<boolean | number, boolean | undefined, boolean>;
+  is_staff: ColumnType<boolean | number, boolean | undefined, boolean>;
+  is_superuser: ColumnType<boolean | number, boolean | undefined, boolean>;
+  last_login_at: ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  metadata: ColumnType<unknown, string | undefined, string>;
+}
+
+export interface DatabaseSchema {
+  gatehouse_migrations: MigrationsTable;
+  gatehouse_user_fields: UserFieldsTable;
+  users: UsersTable;
+}

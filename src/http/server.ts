@@ -1,0 +1,37 @@
+/**
+ * The standalone HTTP server: the app behind `@hono/node-server`, with a
+ * graceful stop that lets in-flight requests finish before the database closes.
+ */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Auth } from '../auth.js';
+import { createApp } from './app.js';
+
+export interface RunningServer {
+  /** The base URL it listens on, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** Stops accepting connections, waits for open requests, then closes the database. */
+  stop(): Promise<void>;
+}
+
+export async function startServer(auth: Auth, options: { port: number; host: string }): Promise<RunningServer> {
+  const app = createApp(auth);
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${address.port}`,
+    stop() {
+      stopping ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Idle keep-alive connections would otherwise hold `close` open until they time out.
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }).finally(() => auth.close());
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { type Auth, createAuth, type GatehouseConfig } from '../../src/index.js';
+import type { CustomFields } from '../../src/accounts/custom-fields.js';
+import { createPasswordHashers } from '../../src/passwords/index.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+/** Argon2id at its cheapest: the hashers' own tests use real parameters; everything else needs speed. */
+export const fastHashers = createPasswordHashers({ argon2: { memoryCost: 8192, timeCost: 1, parallelism: 1 } });
+
+export interface TestAuth<F extends CustomFields> {
+  auth: Auth<F>;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** A migrated Gatehouse on its own database with quiet logs and fast hashing. */
+export async function createTestAuth<const F extends CustomFields = Record<never, never>>(
+  config: GatehouseConfig<F> = {},
+  existing?: TestDatabase,
+): Promise<TestAuth<F>> {
+  const db = existing ?? (await createTestDatabase());
+  const auth = createAuth<F>({
+    logLevel: 'silent',
+    ...config,
+    database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}), ...config.database },
+    passwords: { hashers: fastHashers, ...config.passwords },
+  });
+  await auth.migrate();
+  return {
+    auth,
+    db,
+    async close() {
+      await auth.close();
+      if (!existing) await db.drop();
+    },
+  };
+}
