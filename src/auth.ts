@@ -1,4 +1,9 @@
-import { type AuthenticationEvents, Authenticator, type Credentials, passwordBackend } from './accounts/backends.js';
+import {
+  type AuthenticationEvents,
+  Authenticator,
+  type Credentials,
+  passwordBackend,
+} from './accounts/backends.js';
 import type { CustomFields, NoCustomFields } from './accounts/custom-fields.js';
 import type { User } from './accounts/user.js';
 import {
@@ -48,7 +53,9 @@ export interface Auth<F extends CustomFields = NoCustomFields> {
   /** Applies pending schema migrations, then adds columns for new custom fields. */
   migrate(options?: MigrateOptions): Promise<MigrateResult>;
   /** What `migrate` would do: pending migrations and custom-field changes (with any problems). */
-  migrationStatus(options?: Pick<MigrateOptions, 'dropFields'>): Promise<MigrationStatus & { fields: UserFieldPlan }>;
+  migrationStatus(
+    options?: Pick<MigrateOptions, 'dropFields'>,
+  ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
   /** Closes the database connections. */
   close(): Promise<void>;
 }
@@ -98,7 +105,10 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
         now,
         ...(options.onMigration ? { onApplied: options.onMigration } : {}),
       });
-      const fieldChanges = await migrateUserFields(database, fields, { now, dropFields: options.dropFields ?? [] });
+      const fieldChanges = await migrateUserFields(database, fields, {
+        now,
+        dropFields: options.dropFields ?? [],
+      });
       return { migrations, fields: fieldChanges };
     },
     async migrationStatus(options = {}) {

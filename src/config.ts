@@ -8,7 +8,7 @@ import type { AuthenticationBackend } from './accounts/backends.js';
 import { type CustomFields, customFieldProblems, type NoCustomFields } from './accounts/custom-fields.js';
 import { RESERVED_FIELD_NAMES } from './accounts/user.js';
 import type { SqliteOptions } from './db/sqlite.js';
-import type { LogLevel, Logger } from './logger.js';
+import type { Logger, LogLevel } from './logger.js';
 import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
 
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
@@ -59,7 +59,11 @@ export class ConfigError extends Error {
 
 const positiveInt = z.number().int().positive();
 const fieldBase = { optional: z.boolean().optional(), label: z.string().optional() };
-const numberBounds = { min: z.number().optional(), max: z.number().optional(), default: z.number().optional() };
+const numberBounds = {
+  min: z.number().optional(),
+  max: z.number().optional(),
+  default: z.number().optional(),
+};
 
 const customField = z.discriminatedUnion('type', [
   z.strictObject({
@@ -102,16 +106,24 @@ const validatorSettings = z.strictObject({
 });
 
 const hasMethod = (name: string) => (value: unknown) =>
-  typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Record<string, unknown>)[name] === 'function';
 
 const configSchema = z.strictObject({
   database: z
     .strictObject({
       url: z.string().min(1).optional(),
-      schema: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier').optional(),
+      schema: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier')
+        .optional(),
       poolSize: positiveInt.max(1000).optional(),
       sqlite: z
-        .strictObject({ busyTimeoutMs: z.number().int().min(0).optional(), synchronous: z.enum(['normal', 'full']).optional() })
+        .strictObject({
+          busyTimeoutMs: z.number().int().min(0).optional(),
+          synchronous: z.enum(['normal', 'full']).optional(),
+        })
         .optional(),
     })
     .optional(),
@@ -126,9 +138,14 @@ const configSchema = z.strictObject({
         })
         .optional(),
       validators: z
-        .union([validatorSettings, z.array(z.custom<PasswordValidator>(hasMethod('validate'), 'must be a validator'))])
+        .union([
+          validatorSettings,
+          z.array(z.custom<PasswordValidator>(hasMethod('validate'), 'must be a validator')),
+        ])
         .optional(),
-      hashers: z.custom<PasswordHashers>(hasMethod('verify'), 'must be a PasswordHashers instance').optional(),
+      hashers: z
+        .custom<PasswordHashers>(hasMethod('verify'), 'must be a PasswordHashers instance')
+        .optional(),
     })
     .optional(),
   backends: z
@@ -146,7 +163,9 @@ export function validateConfig<F extends CustomFields>(config: GatehouseConfig<F
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
   if (result.success && config.user?.fields) {
-    problems.push(...customFieldProblems(config.user.fields, RESERVED_FIELD_NAMES).map((p) => `user.fields: ${p}`));
+    problems.push(
+      ...customFieldProblems(config.user.fields, RESERVED_FIELD_NAMES).map((p) => `user.fields: ${p}`),
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

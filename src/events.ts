@@ -51,6 +51,9 @@ export class EventBus<Events extends object> implements Emitter<Events> {
   }
 
   #report(event: keyof Events, error: unknown): void {
-    this.#logger.error({ err: error, event: String(event) }, 'An event listener failed; the operation went on.');
+    this.#logger.error(
+      { err: error, event: String(event) },
+      'An event listener failed; the operation went on.',
+    );
   }
 }

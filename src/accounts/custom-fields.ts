@@ -4,8 +4,9 @@
  * `users` (see `./user-field-columns.ts`), is validated on create and update,
  * and appears, typed, on the user object.
  */
-import type { FieldErrors } from '../errors.js';
+
 import { readBool, readDate } from '../db/values.js';
+import type { FieldErrors } from '../errors.js';
 
 interface FieldBase {
   /** When true the field may be null; a field with a `default` is never null. */
@@ -63,7 +64,11 @@ type FieldValue<D> = D extends { type: 'string'; choices: readonly (infer C)[] }
         : Date;
 
 type IsNullable<D> = D extends { default: unknown } ? false : D extends { optional: true } ? true : false;
-type IsRequiredInput<D> = D extends { default: unknown } ? false : D extends { optional: true } ? false : true;
+type IsRequiredInput<D> = D extends { default: unknown }
+  ? false
+  : D extends { optional: true }
+    ? false
+    : true;
 
 /** The custom fields as they appear on a user object. */
 export type CustomFieldValues<F extends CustomFields> = {
@@ -113,7 +118,8 @@ function valueProblem(field: CustomFieldDefinition, value: unknown): string | nu
       if (typeof value !== 'string') return 'Enter text.';
       const max = field.maxLength ?? DEFAULT_MAX_LENGTH;
       if ([...value].length > max) return `Enter at most ${max} characters.`;
-      if (field.choices && !field.choices.includes(value)) return `Choose one of: ${field.choices.join(', ')}.`;
+      if (field.choices && !field.choices.includes(value))
+        return `Choose one of: ${field.choices.join(', ')}.`;
       return null;
     }
     case 'integer':
@@ -169,7 +175,10 @@ export function validateCustomFields(
 }
 
 /** Reads the custom fields of a `users` row (dialect-specific values) into their typed form. */
-export function readCustomFields(fields: CustomFields, row: Record<string, unknown>): Record<string, unknown> {
+export function readCustomFields(
+  fields: CustomFields,
+  row: Record<string, unknown>,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(fields)) {
     const raw = row[columnName(name)];

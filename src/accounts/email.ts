@@ -26,11 +26,14 @@ export function emailProblem(email: string): string | null {
   if (email.length === 0) return 'Enter an email address.';
   if (email.length > MAX_EMAIL_LENGTH) return `An email address has at most ${MAX_EMAIL_LENGTH} characters.`;
   const at = email.lastIndexOf('@');
-  if (at <= 0 || at !== email.indexOf('@')) return 'Enter a single email address of the form name@example.com.';
+  if (at <= 0 || at !== email.indexOf('@'))
+    return 'Enter a single email address of the form name@example.com.';
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
-  if (local.length > 64 || !LOCAL_PART.test(local)) return 'The part before @ contains characters that are not allowed.';
-  if (!domain.split('.').every((label) => DOMAIN_LABEL.test(label))) return 'The domain after @ is not valid.';
+  if (local.length > 64 || !LOCAL_PART.test(local))
+    return 'The part before @ contains characters that are not allowed.';
+  if (!domain.split('.').every((label) => DOMAIN_LABEL.test(label)))
+    return 'The domain after @ is not valid.';
   return null;
 }
 

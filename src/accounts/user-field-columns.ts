@@ -99,12 +99,17 @@ function isRequiredWithoutDefault(definition: CustomFieldDefinition): boolean {
 }
 
 async function countUsers(trx: Executor): Promise<number> {
-  const row = await trx.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 async function countNonNull(trx: Executor, column: string): Promise<number> {
-  const { rows } = await sql<{ n: number | string }>`select count(${sql.ref(column)}) as n from users`.execute(trx);
+  const { rows } = await sql<{
+    n: number | string;
+  }>`select count(${sql.ref(column)}) as n from users`.execute(trx);
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -155,7 +160,12 @@ export async function migrateUserFields(
       }
       await trx
         .insertInto('gatehouse_user_fields')
-        .values({ name: change.field, column_name: change.column, type: change.type, added_at: options.now?.() ?? new Date() })
+        .values({
+          name: change.field,
+          column_name: change.column,
+          type: change.type,
+          added_at: options.now?.() ?? new Date(),
+        })
         .execute();
     }
     return changes;

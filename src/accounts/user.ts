@@ -1,6 +1,11 @@
 import { readBool, readDate, readJson, readOptionalDate } from '../db/values.js';
 import { isUsable } from '../passwords/index.js';
-import { type CustomFieldValues, type CustomFields, type NoCustomFields, readCustomFields } from './custom-fields.js';
+import {
+  type CustomFields,
+  type CustomFieldValues,
+  type NoCustomFields,
+  readCustomFields,
+} from './custom-fields.js';
 
 export type UserId = `usr_${string}`;
 

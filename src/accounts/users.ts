@@ -6,10 +6,11 @@
  * library), and all problems are reported at once. Passwords are hashed before
  * any transaction opens, so a slow hash never holds a database lock.
  */
-import { violatesUniqueColumn } from '../db/errors.js';
-import type { Database } from '../db/database.js';
-import { AuthError, type FieldErrors, invalidRequest } from '../errors.js';
+
 import { createId } from '../crypto.js';
+import type { Database } from '../db/database.js';
+import { violatesUniqueColumn } from '../db/errors.js';
+import { AuthError, type FieldErrors, invalidRequest } from '../errors.js';
 import type { Emitter } from '../events.js';
 import {
   type PasswordHashers,
@@ -18,7 +19,12 @@ import {
   unusablePassword,
   validatePassword,
 } from '../passwords/index.js';
-import { type CustomFieldInput, type CustomFields, type NoCustomFields, validateCustomFields } from './custom-fields.js';
+import {
+  type CustomFieldInput,
+  type CustomFields,
+  type NoCustomFields,
+  validateCustomFields,
+} from './custom-fields.js';
 import { parseEmail } from './email.js';
 import { RESERVED_FIELD_NAMES, type User, userFromRow } from './user.js';
 import { type UserRow, UserStore } from './user-store.js';
@@ -42,7 +48,9 @@ interface CoreUserInput {
 }
 
 export type CreateUserInput<F extends CustomFields = NoCustomFields> = CoreUserInput & CustomFieldInput<F>;
-export type UpdateUserInput<F extends CustomFields = NoCustomFields> = Partial<Omit<CoreUserInput, 'password'>> &
+export type UpdateUserInput<F extends CustomFields = NoCustomFields> = Partial<
+  Omit<CoreUserInput, 'password'>
+> &
   Partial<{ [K in keyof CustomFieldInput<F>]: CustomFieldInput<F>[K] | null }>;
 
 export interface UserEvents<F extends CustomFields = NoCustomFields> {
@@ -108,7 +116,11 @@ export class Users<F extends CustomFields = NoCustomFields> {
     }
     const passwordText = typeof password === 'string' ? password : null;
     if (passwordText !== null && options.validatePassword !== false) {
-      const messages = await validatePassword(passwordText, attributesOf(raw, values), this.#options.validators);
+      const messages = await validatePassword(
+        passwordText,
+        attributesOf(raw, values),
+        this.#options.validators,
+      );
       if (messages.length > 0) {
         if (Object.keys(errors).length === 0) throw passwordInvalid(messages);
         errors.password = messages.join(' ');
@@ -139,7 +151,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
 
   /** Creates a staff superuser (Django's `create_superuser`); a password is required. */
   async createSuperuser(input: CreateUserInput<F> & { password: string }): Promise<User<F>> {
-    if (typeof input.password !== 'string') throw invalidRequest({ password: 'A superuser needs a password.' });
+    if (typeof input.password !== 'string')
+      throw invalidRequest({ password: 'A superuser needs a password.' });
     return this.create({ ...input, isStaff: true, isSuperuser: true });
   }
 
@@ -256,7 +269,9 @@ export class Users<F extends CustomFields = NoCustomFields> {
       return 'email' in parsed ? this.#store.findBy('email', parsed.email) : Promise.resolve(undefined);
     }
     const parsed = parseUsername(identifier);
-    return 'username' in parsed ? this.#store.findBy('username', parsed.username) : Promise.resolve(undefined);
+    return 'username' in parsed
+      ? this.#store.findBy('username', parsed.username)
+      : Promise.resolve(undefined);
   }
 
   async deactivate(id: string): Promise<User<F>> {
@@ -352,7 +367,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
       const value = input[key];
       if (value === undefined) continue;
       if (typeof value !== 'string') errors[key] = 'Enter text.';
-      else if ([...value].length > MAX_NAME_LENGTH) errors[key] = `Enter at most ${MAX_NAME_LENGTH} characters.`;
+      else if ([...value].length > MAX_NAME_LENGTH)
+        errors[key] = `Enter at most ${MAX_NAME_LENGTH} characters.`;
       else values[column] = value.normalize('NFKC').trim();
     }
     for (const [key, column] of [
@@ -385,7 +401,9 @@ function metadataProblem(value: unknown): string | null {
   } catch {
     return 'Enter a JSON object.';
   }
-  return Buffer.byteLength(text) > MAX_METADATA_BYTES ? `Keep metadata under ${MAX_METADATA_BYTES} bytes.` : null;
+  return Buffer.byteLength(text) > MAX_METADATA_BYTES
+    ? `Keep metadata under ${MAX_METADATA_BYTES} bytes.`
+    : null;
 }
 
 function attributesOf(raw: Record<string, unknown>, values: Record<string, unknown>): PasswordUserAttributes {
@@ -420,4 +438,3 @@ function asConflict(error: unknown): AuthError | null {
   }
   return null;
 }
-

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
 
-const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+const io = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+};
 
 const status = await runCli(process.argv.slice(2), io, {
   onStarted(stop) {

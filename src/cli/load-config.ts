@@ -10,7 +10,13 @@ import type { GatehouseConfig } from '../config.js';
 import type { LogLevel } from '../logger.js';
 import { CliError } from './io.js';
 
-const CANDIDATES = ['gatehouse.config.ts', 'gatehouse.config.mts', 'gatehouse.config.js', 'gatehouse.config.mjs', 'gatehouse.config.json'];
+const CANDIDATES = [
+  'gatehouse.config.ts',
+  'gatehouse.config.mts',
+  'gatehouse.config.js',
+  'gatehouse.config.mjs',
+  'gatehouse.config.json',
+];
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export interface LoadedConfig {
@@ -45,7 +51,9 @@ async function importConfig(path: string): Promise<GatehouseConfig> {
       loaded = JSON.parse(readFileSync(path, 'utf8'));
     } else if (/\.m?ts$/.test(path)) {
       const { tsImport } = await import('tsx/esm/api').catch(() => {
-        throw new CliError(`Loading ${path} needs the "tsx" package: npm install --save-dev tsx (or use a .js config).`);
+        throw new CliError(
+          `Loading ${path} needs the "tsx" package: npm install --save-dev tsx (or use a .js config).`,
+        );
       });
       loaded = await tsImport(pathToFileURL(path).href, import.meta.url);
     } else {
@@ -71,7 +79,8 @@ function withEnvironment(config: GatehouseConfig, env: Record<string, string | u
   if (env.DATABASE_URL) merged.database = { ...config.database, url: env.DATABASE_URL };
   if (env.LOG_LEVEL) {
     const level = LOG_LEVELS.find((l) => l === env.LOG_LEVEL);
-    if (!level) throw new CliError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${env.LOG_LEVEL}".`);
+    if (!level)
+      throw new CliError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${env.LOG_LEVEL}".`);
     merged.logLevel = level;
   }
   return merged;

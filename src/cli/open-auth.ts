@@ -1,5 +1,6 @@
 import { type Auth, createAuth } from '../auth.js';
 import { ConfigError } from '../config.js';
+import type { LogLevel } from '../logger.js';
 import { CliError, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 
@@ -11,12 +12,12 @@ import { loadConfig } from './load-config.js';
 export async function openAuth(
   io: CliIo,
   configPath: string | undefined,
-  options: { requireMigrated: boolean },
+  options: { requireMigrated: boolean; logLevel?: LogLevel },
 ): Promise<Auth> {
   const { config } = await loadConfig(configPath, io.cwd, io.env);
   let auth: Auth;
   try {
-    auth = createAuth({ logLevel: 'warn', ...config });
+    auth = createAuth({ logLevel: options.logLevel ?? 'warn', ...config });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError('The configuration is invalid:', error.problems);
     throw error;
@@ -28,7 +29,9 @@ export async function openAuth(
   });
   if (status.pending.length > 0 || status.fields.changes.length > 0) {
     await auth.close();
-    throw new CliError(`The database at ${auth.database.location} is not up to date: run \`gatehouse migrate\` first.`);
+    throw new CliError(
+      `The database at ${auth.database.location} is not up to date: run \`gatehouse migrate\` first.`,
+    );
   }
   return auth;
 }

@@ -11,7 +11,8 @@ import { CliError, type CliIo, print } from './io.js';
 function packageVersion(): string {
   for (let url = new URL('.', import.meta.url); url.pathname !== '/'; url = new URL('..', url)) {
     const candidate = new URL('package.json', url);
-    if (existsSync(candidate)) return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
+    if (existsSync(candidate))
+      return (JSON.parse(readFileSync(candidate, 'utf8')) as { version: string }).version;
   }
   return 'unknown';
 }

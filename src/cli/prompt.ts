@@ -64,7 +64,8 @@ export class Prompter {
       const onData = (chunk: Buffer | string) => {
         for (const char of chunk.toString('utf8')) {
           if (char === '\r' || char === '\n') return finish();
-          if (char === '\u0003' || (char === '\u0004' && answer === '')) return finish(new CliError('Cancelled.'));
+          if (char === '\u0003' || (char === '\u0004' && answer === ''))
+            return finish(new CliError('Cancelled.'));
           if (char === '\u007f' || char === '\b') answer = [...answer].slice(0, -1).join('');
           else if (char >= ' ') answer += char;
         }

@@ -29,9 +29,13 @@ export interface MigrationStatus {
 /** An arbitrary constant shared by every Gatehouse process: the advisory-lock key of migrations. */
 const MIGRATION_LOCK_KEY = 7_240_133_541;
 
-export async function lockedTransaction<T>(database: Database, work: (trx: Executor) => Promise<T>): Promise<T> {
+export async function lockedTransaction<T>(
+  database: Database,
+  work: (trx: Executor) => Promise<T>,
+): Promise<T> {
   return writeTransaction(database, async (trx) => {
-    if (database.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+    if (database.dialect === 'postgres')
+      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
     return work(trx);
   });
 }
@@ -64,7 +68,9 @@ export async function migrationStatus(
   const known = new Set(migrations.map((m) => m.version));
   return {
     applied: migrations.filter((m) => applied.has(m.version)).map(({ version, name }) => ({ version, name })),
-    pending: migrations.filter((m) => !applied.has(m.version)).map(({ version, name }) => ({ version, name })),
+    pending: migrations
+      .filter((m) => !applied.has(m.version))
+      .map(({ version, name }) => ({ version, name })),
     unknown: [...applied.keys()].filter((version) => !known.has(version)).sort((a, b) => a - b),
   };
 }
@@ -75,7 +81,11 @@ export async function migrationStatus(
  */
 export async function runMigrations(
   database: Database,
-  options: { migrations?: readonly Migration[]; onApplied?: (m: Migration, ms: number) => void; now?: () => Date } = {},
+  options: {
+    migrations?: readonly Migration[];
+    onApplied?: (m: Migration, ms: number) => void;
+    now?: () => Date;
+  } = {},
 ): Promise<Migration[]> {
   const migrations = options.migrations ?? builtIn;
   assertOrdered(migrations);
@@ -93,7 +103,11 @@ export async function runMigrations(
       await migration.up(trx as Kysely<unknown>, database.dialect);
       await trx
         .insertInto('gatehouse_migrations')
-        .values({ version: migration.version, name: migration.name, applied_at: options.now?.() ?? new Date() })
+        .values({
+          version: migration.version,
+          name: migration.name,
+          applied_at: options.now?.() ?? new Date(),
+        })
         .execute();
       return true;
     });

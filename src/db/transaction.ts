@@ -14,7 +14,10 @@ import type { DatabaseSchema } from './schema.js';
 
 export type Executor = Kysely<DatabaseSchema>;
 
-export async function writeTransaction<T>(database: Database, work: (trx: Executor) => Promise<T>): Promise<T> {
+export async function writeTransaction<T>(
+  database: Database,
+  work: (trx: Executor) => Promise<T>,
+): Promise<T> {
   if (database.dialect === 'postgres') return database.db.transaction().execute(work);
   return database.db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);

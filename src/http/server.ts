@@ -14,7 +14,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(auth: Auth, options: { port: number; host: string }): Promise<RunningServer> {
+export async function startServer(
+  auth: Auth,
+  options: { port: number; host: string },
+): Promise<RunningServer> {
   const app = createApp(auth);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthenticationBackend, AuthError, passwordBackend } from '../../src/index.js';
+import { AuthError, type AuthenticationBackend, passwordBackend } from '../../src/index.js';
 import { createTestAuth, type TestAuth } from '../helpers/auth.js';
 
 const password = 'velvet-comet-1337';
@@ -33,13 +33,17 @@ afterAll(() => t.close());
 
 describe('auth.authenticate', () => {
   it('returns the user for a correct email or username and password', async () => {
-    expect((await t.auth.authenticate({ email: 'ADA@example.com', password }))?.email).toBe('ada@example.com');
+    expect((await t.auth.authenticate({ email: 'ADA@example.com', password }))?.email).toBe(
+      'ada@example.com',
+    );
     expect((await t.auth.authenticate({ username: 'Ada', password }))?.email).toBe('ada@example.com');
   });
 
   it('returns null for a wrong password or unknown user, emitting login_failed without the password', async () => {
     failures.length = 0;
-    expect(await t.auth.authenticate({ email: 'ada@example.com', password: 'wrong-password-here' })).toBeNull();
+    expect(
+      await t.auth.authenticate({ email: 'ada@example.com', password: 'wrong-password-here' }),
+    ).toBeNull();
     expect(await t.auth.authenticate({ email: 'nobody@example.com', password })).toBeNull();
     expect(failures).toHaveLength(2);
     expect(failures[0]).toEqual({
@@ -56,7 +60,9 @@ describe('auth.authenticate', () => {
 
   it('stops the chain when a backend refuses with an AuthError, and reports it', async () => {
     failures.length = 0;
-    const error = await t.auth.authenticate({ email: 'blocked@example.com', password }).catch((e: unknown) => e);
+    const error = await t.auth
+      .authenticate({ email: 'blocked@example.com', password })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe('forbidden');
     expect(failures.map((f) => f.reason)).toEqual(['forbidden']);

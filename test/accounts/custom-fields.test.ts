@@ -37,7 +37,12 @@ describe('custom user fields', () => {
       newsletter: true,
       birthDate,
     });
-    expect(user).toMatchObject({ companyName: 'Analytical Engines', plan: 'free', seats: 1, newsletter: true });
+    expect(user).toMatchObject({
+      companyName: 'Analytical Engines',
+      plan: 'free',
+      seats: 1,
+      newsletter: true,
+    });
     expect(user.birthDate).toEqual(birthDate);
     const row = await t.auth.database.db
       .selectFrom('users')
@@ -129,7 +134,9 @@ describe('migrating custom fields', () => {
     const auth = open({});
     const error = await auth.migrate().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserFieldMigrationError);
-    expect((error as Error).message).toMatch(/"tier" is no longer declared.*1 user\(s\) have a value.*--drop-field tier/s);
+    expect((error as Error).message).toMatch(
+      /"tier" is no longer declared.*1 user\(s\) have a value.*--drop-field tier/s,
+    );
     const row = await auth.database.db.selectFrom('users').selectAll().executeTakeFirstOrThrow();
     expect(row).toHaveProperty('tier', 'basic');
 
@@ -146,7 +153,9 @@ describe('migrating custom fields', () => {
     await first.close();
     const second = open({ score: { type: 'string', optional: true } });
     const error = await second.migrate().catch((e: unknown) => e);
-    expect((error as UserFieldMigrationError).problems.join()).toMatch(/"score" is stored as integer but now declared as string/);
+    expect((error as UserFieldMigrationError).problems.join()).toMatch(
+      /"score" is stored as integer but now declared as string/,
+    );
     await second.close();
   });
 });

@@ -10,10 +10,12 @@ describe('normalizeEmail', () => {
   });
 
   it('is idempotent', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (raw) => {
-      const once = normalizeEmail(raw);
-      expect(normalizeEmail(once)).toBe(once);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (raw) => {
+        const once = normalizeEmail(raw);
+        expect(normalizeEmail(once)).toBe(once);
+      }),
+    );
   });
 
   it('maps case and width variants of an address to the same value', () => {
@@ -26,12 +28,14 @@ describe('normalizeEmail', () => {
   });
 
   it('leaves no upper-case, surrounding space or non-NFKC form in its output', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme' }), (raw) => {
-      const out = normalizeEmail(raw);
-      expect(out).toBe(out.trim());
-      expect(out).toBe(out.toLowerCase());
-      expect(out.normalize('NFKC').toLowerCase().trim()).toBe(out);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (raw) => {
+        const out = normalizeEmail(raw);
+        expect(out).toBe(out.trim());
+        expect(out).toBe(out.toLowerCase());
+        expect(out.normalize('NFKC').toLowerCase().trim()).toBe(out);
+      }),
+    );
   });
 });
 
@@ -43,9 +47,11 @@ describe('parseEmail', () => {
   });
 
   it('accepts every address fast-check generates', () => {
-    fc.assert(fc.property(fc.emailAddress(), (address) => {
-      expect(emailProblem(normalizeEmail(address))).toBeNull();
-    }));
+    fc.assert(
+      fc.property(fc.emailAddress(), (address) => {
+        expect(emailProblem(normalizeEmail(address))).toBeNull();
+      }),
+    );
   });
 
   it.each([
@@ -72,9 +78,14 @@ describe('parseEmail', () => {
 
   it('never accepts an address that would reach two mailboxes', () => {
     fc.assert(
-      fc.property(fc.emailAddress(), fc.constantFrom(',', ';', ' ', '\n', '<', '"'), fc.emailAddress(), (a, sep, b) => {
-        expect(parseEmail(`${a}${sep}${b}`)).toHaveProperty('problem');
-      }),
+      fc.property(
+        fc.emailAddress(),
+        fc.constantFrom(',', ';', ' ', '\n', '<', '"'),
+        fc.emailAddress(),
+        (a, sep, b) => {
+          expect(parseEmail(`${a}${sep}${b}`)).toHaveProperty('problem');
+        },
+      ),
     );
   });
 });

@@ -27,9 +27,14 @@ describe('concurrent creation of the same email', () => {
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(fulfilled).toHaveLength(1);
     expect(rejected).toHaveLength(1);
-    expect(rejected[0]?.reason).toBeInstanceOf(AuthError);
-    expect((rejected[0]?.reason as AuthError).code).toBe('conflict');
-    const rows = await t.auth.database.db.selectFrom('users').select('id').where('email', '=', 'race@example.com').execute();
+    const [refusal] = rejected.map((r) => r.reason as AuthError);
+    expect(refusal).toBeInstanceOf(AuthError);
+    expect(refusal?.code).toBe('conflict');
+    const rows = await t.auth.database.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'race@example.com')
+      .execute();
     expect(rows).toHaveLength(1);
   });
 
@@ -37,7 +42,9 @@ describe('concurrent creation of the same email', () => {
     const variants = Array.from({ length: 20 }, (_, i) =>
       i % 3 === 0 ? 'Many@Example.com' : i % 3 === 1 ? ' many@example.com ' : 'ｍａｎｙ@example.com',
     );
-    const results = await Promise.allSettled(variants.map((email) => t.auth.users.create({ email, password })));
+    const results = await Promise.allSettled(
+      variants.map((email) => t.auth.users.create({ email, password })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) {
       if (r.status === 'rejected') expect((r.reason as AuthError).code).toBe('conflict');

@@ -21,7 +21,11 @@ async function rejection(promise: Promise<unknown>): Promise<AuthError> {
 
 describe('users.create', () => {
   it('stores a normalised email and returns the user without any hash', async () => {
-    const user = await t.auth.users.create({ email: '  Grace.Hopper@Example.com ', password, firstName: 'Grace' });
+    const user = await t.auth.users.create({
+      email: '  Grace.Hopper@Example.com ',
+      password,
+      firstName: 'Grace',
+    });
     expect(user.id).toMatch(/^usr_[0-9a-z]{26}$/);
     expect(user.email).toBe('grace.hopper@example.com');
     expect(user).toMatchObject({
@@ -57,7 +61,9 @@ describe('users.create', () => {
     const error = await rejection(t.auth.users.create({ email: 'CASE@EXAMPLE.COM', password }));
     expect(error.code).toBe('conflict');
     expect(error.fields).toEqual({ email: 'A user with this email already exists.' });
-    expect((await rejection(t.auth.users.create({ email: 'ｃａｓｅ@example.com', password }))).code).toBe('conflict');
+    expect((await rejection(t.auth.users.create({ email: 'ｃａｓｅ@example.com', password }))).code).toBe(
+      'conflict',
+    );
   });
 
   it('keeps usernames optional and unique case-insensitively', async () => {
@@ -66,7 +72,9 @@ describe('users.create', () => {
     const b = await t.auth.users.create({ email: 'u2@example.com', password });
     const c = await t.auth.users.create({ email: 'u3@example.com', password });
     expect([b.username, c.username]).toEqual([null, null]);
-    const error = await rejection(t.auth.users.create({ email: 'u4@example.com', password, username: 'ADA_l' }));
+    const error = await rejection(
+      t.auth.users.create({ email: 'u4@example.com', password, username: 'ADA_l' }),
+    );
     expect(error.code).toBe('conflict');
     expect(error.fields).toHaveProperty('username');
   });
@@ -83,7 +91,13 @@ describe('users.create', () => {
       } as never),
     );
     expect(error.code).toBe('invalid_request');
-    expect(Object.keys(error.fields ?? {}).sort()).toEqual(['email', 'firstName', 'isStaff', 'passwordHint', 'username']);
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual([
+      'email',
+      'firstName',
+      'isStaff',
+      'passwordHint',
+      'username',
+    ]);
   });
 
   it('refuses a weak password with every validator message', async () => {
@@ -95,12 +109,17 @@ describe('users.create', () => {
   });
 
   it('refuses a password too similar to the email', async () => {
-    const error = await rejection(t.auth.users.create({ email: 'margaret.hamilton@example.com', password: 'margaret.hamilton' }));
+    const error = await rejection(
+      t.auth.users.create({ email: 'margaret.hamilton@example.com', password: 'margaret.hamilton' }),
+    );
     expect(error.code).toBe('password_invalid');
   });
 
   it('skips password validation when asked to, for imports', async () => {
-    const user = await t.auth.users.create({ email: 'import@example.com', password: '1234' }, { validatePassword: false });
+    const user = await t.auth.users.create(
+      { email: 'import@example.com', password: '1234' },
+      { validatePassword: false },
+    );
     expect(await t.auth.users.checkPassword(user.id, '1234')).toBe(true);
   });
 
@@ -133,9 +152,23 @@ describe('users lookups', () => {
 
 describe('users.update', () => {
   it('changes the given fields and leaves the others', async () => {
-    const user = await t.auth.users.create({ email: 'upd@example.com', password, firstName: 'Old', lastName: 'Name' });
-    const updated = await t.auth.users.update(user.id, { firstName: 'New', isStaff: true, metadata: { plan: 'pro' } });
-    expect(updated).toMatchObject({ firstName: 'New', lastName: 'Name', isStaff: true, metadata: { plan: 'pro' } });
+    const user = await t.auth.users.create({
+      email: 'upd@example.com',
+      password,
+      firstName: 'Old',
+      lastName: 'Name',
+    });
+    const updated = await t.auth.users.update(user.id, {
+      firstName: 'New',
+      isStaff: true,
+      metadata: { plan: 'pro' },
+    });
+    expect(updated).toMatchObject({
+      firstName: 'New',
+      lastName: 'Name',
+      isStaff: true,
+      metadata: { plan: 'pro' },
+    });
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
     expect(await t.auth.users.get(user.id)).toEqual(updated);
   });
@@ -146,13 +179,19 @@ describe('users.update', () => {
     const same = await t.auth.users.update(user.id, { email: 'VERIFIED@example.com' });
     expect(same.emailVerified).toBe(true);
     const changed = await t.auth.users.update(user.id, { email: 'moved@example.com' });
-    expect(changed).toMatchObject({ email: 'moved@example.com', emailVerified: false, emailVerifiedAt: null });
+    expect(changed).toMatchObject({
+      email: 'moved@example.com',
+      emailVerified: false,
+      emailVerifiedAt: null,
+    });
   });
 
   it('refuses a taken email with conflict and an unknown user with not_found', async () => {
     await t.auth.users.create({ email: 'taken@example.com', password });
     const other = await t.auth.users.create({ email: 'other@example.com', password });
-    expect((await rejection(t.auth.users.update(other.id, { email: 'Taken@example.com' }))).code).toBe('conflict');
+    expect((await rejection(t.auth.users.update(other.id, { email: 'Taken@example.com' }))).code).toBe(
+      'conflict',
+    );
     expect((await rejection(t.auth.users.update('usr_nope', { firstName: 'x' }))).code).toBe('not_found');
   });
 
@@ -165,9 +204,13 @@ describe('users.update', () => {
 
   it('refuses metadata that is not a bounded JSON object', async () => {
     const user = await t.auth.users.create({ email: 'meta@example.com', password });
-    expect((await rejection(t.auth.users.update(user.id, { metadata: [] as never }))).fields).toHaveProperty('metadata');
+    expect((await rejection(t.auth.users.update(user.id, { metadata: [] as never }))).fields).toHaveProperty(
+      'metadata',
+    );
     const huge = { blob: 'x'.repeat(20_000) };
-    expect((await rejection(t.auth.users.update(user.id, { metadata: huge }))).fields).toHaveProperty('metadata');
+    expect((await rejection(t.auth.users.update(user.id, { metadata: huge }))).fields).toHaveProperty(
+      'metadata',
+    );
   });
 });
 
@@ -217,7 +260,10 @@ describe('users.list', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Awaited<ReturnType<typeof t.auth.users.list>> = await t.auth.users.list({ limit: 3, cursor });
+      const page: Awaited<ReturnType<typeof t.auth.users.list>> = await t.auth.users.list({
+        limit: 3,
+        cursor,
+      });
       expect(page.users.length).toBeLessThanOrEqual(3);
       seen.push(...page.users.map((u) => u.id));
       cursor = page.nextCursor;

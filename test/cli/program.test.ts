@@ -16,15 +16,18 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const cli = (args: string[], options: { input?: string[]; env?: Record<string, string>; cwd?: string } = {}) =>
-  runInProcess(args, { ...options, env: { ...env, ...options.env } });
+const cli = (
+  args: string[],
+  options: { input?: string[]; env?: Record<string, string>; cwd?: string } = {},
+) => runInProcess(args, { ...options, env: { ...env, ...options.env } });
 
 /** What the database now holds for this email: the user, and whether `password` is theirs. */
 async function readUser(email: string, password?: string) {
   const auth = createAuth({ logLevel: 'silent', database: { url: env.DATABASE_URL } });
   try {
     const user = await auth.users.getByEmail(email);
-    const passwordMatches = user && password !== undefined ? await auth.users.checkPassword(user.id, password) : false;
+    const passwordMatches =
+      user && password !== undefined ? await auth.users.checkPassword(user.id, password) : false;
     return { user, passwordMatches };
   } finally {
     await auth.close();
@@ -114,7 +117,9 @@ describe('gatehouse createsuperuser', () => {
 
 describe('gatehouse changepassword', () => {
   it('sets the password of the named user', async () => {
-    const result = await cli(['changepassword', 'ROOT@example.com'], { input: ['new-granite-path-19', 'new-granite-path-19'] });
+    const result = await cli(['changepassword', 'ROOT@example.com'], {
+      input: ['new-granite-path-19', 'new-granite-path-19'],
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Password changed for root@example.com/);
     expect((await readUser('root@example.com', 'new-granite-path-19')).passwordMatches).toBe(true);
@@ -148,7 +153,10 @@ describe('gatehouse users list', () => {
 
   it('prints JSON lines with --json, never a password hash', async () => {
     const result = await cli(['users', 'list', '--json', '--search', 'ada']);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((u) => u.email)).toEqual(['ada@example.com']);
     expect(result.stdout).not.toMatch(/argon2|passwordHash|password_hash/i);
   });
@@ -169,7 +177,14 @@ describe('gatehouse errors and help', () => {
   });
 
   it('prints help for every command', async () => {
-    for (const command of [[], ['migrate'], ['createsuperuser'], ['changepassword'], ['users', 'list'], ['start']]) {
+    for (const command of [
+      [],
+      ['migrate'],
+      ['createsuperuser'],
+      ['changepassword'],
+      ['users', 'list'],
+      ['start'],
+    ]) {
       const result = await cli([...command, '--help']);
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/Usage: gatehouse/);
@@ -190,7 +205,9 @@ describe('config files', () => {
     try {
       writeFileSync(
         join(cwd, 'gatehouse.config.json'),
-        JSON.stringify({ user: { fields: { phoneNumber: { type: 'string', optional: true, maxLength: 20 } } } }),
+        JSON.stringify({
+          user: { fields: { phoneNumber: { type: 'string', optional: true, maxLength: 20 } } },
+        }),
       );
       const result = await runInProcess(['migrate'], { cwd, env: databaseEnv(own) });
       expect(result.status).toBe(0);
@@ -204,7 +221,10 @@ describe('config files', () => {
   it('reports every problem of an invalid config file', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
     try {
-      writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ passwords: { argon2: { memoryCost: 1 } }, colour: 'red' }));
+      writeFileSync(
+        join(cwd, 'gatehouse.config.json'),
+        JSON.stringify({ passwords: { argon2: { memoryCost: 1 } }, colour: 'red' }),
+      );
       const result = await runInProcess(['migrate'], { cwd, env });
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/configuration is invalid/);

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.js';
-import { type Migration, migrationStatus, runMigrations } from '../../src/db/migrator.js';
 import { migrations } from '../../src/db/migrations/index.js';
+import { type Migration, migrationStatus, runMigrations } from '../../src/db/migrator.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 let testDb: TestDatabase;
@@ -29,7 +29,9 @@ async function tableExists(database: Database, name: string): Promise<boolean> {
 describe('runMigrations', () => {
   it('applies every migration once and records it', async () => {
     const database = open();
-    expect((await migrationStatus(database)).pending.map((m) => m.version)).toEqual(migrations.map((m) => m.version));
+    expect((await migrationStatus(database)).pending.map((m) => m.version)).toEqual(
+      migrations.map((m) => m.version),
+    );
     const applied = await runMigrations(database);
     expect(applied.map((m) => m.version)).toEqual(migrations.map((m) => m.version));
     expect(await tableExists(database, 'users')).toBe(true);

@@ -1,10 +1,12 @@
-import { type Auth, createAuth, type GatehouseConfig } from '../../src/index.js';
 import type { CustomFields } from '../../src/accounts/custom-fields.js';
+import { type Auth, createAuth, type GatehouseConfig } from '../../src/index.js';
 import { createPasswordHashers } from '../../src/passwords/index.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** Argon2id at its cheapest: the hashers' own tests use real parameters; everything else needs speed. */
-export const fastHashers = createPasswordHashers({ argon2: { memoryCost: 8192, timeCost: 1, parallelism: 1 } });
+export const fastHashers = createPasswordHashers({
+  argon2: { memoryCost: 8192, timeCost: 1, parallelism: 1 },
+});
 
 export interface TestAuth<F extends CustomFields> {
   auth: Auth<F>;

@@ -15,7 +15,7 @@ export function createsuperuserCommand(program: Command, io: CliIo): void {
   program
     .command('createsuperuser')
     .description('Create a staff superuser. Asks for what is missing; in scripts use --no-input.')
-    .option('--email <email>', 'the superuser\'s email (or $GATEHOUSE_SUPERUSER_EMAIL)')
+    .option('--email <email>', "the superuser's email (or $GATEHOUSE_SUPERUSER_EMAIL)")
     .option('--username <username>', 'an optional username (or $GATEHOUSE_SUPERUSER_USERNAME)')
     .option('--no-input', 'ask nothing: take the password from $GATEHOUSE_SUPERUSER_PASSWORD')
     .action(async (options: Options, command: Command) => {

@@ -8,7 +8,10 @@ export function migrateCommand(program: Command, io: CliIo): void {
     .command('migrate')
     .description('Apply pending schema migrations and add columns for new custom user fields.')
     .option('--check', 'apply nothing; exit with status 1 if anything is pending')
-    .option('--drop-field <name...>', 'delete the column (and data) of a custom field that is no longer declared')
+    .option(
+      '--drop-field <name...>',
+      'delete the column (and data) of a custom field that is no longer declared',
+    )
     .action(async (options: { check?: boolean; dropField?: string[] }, command: Command) => {
       const auth = await openAuth(io, command.optsWithGlobals().config, { requireMigrated: false });
       try {
@@ -30,7 +33,10 @@ async function apply(io: CliIo, auth: Awaited<ReturnType<typeof openAuth>>, drop
   const result = await auth.migrate({
     dropFields,
     onMigration: (migration, ms) =>
-      print(io.stdout, `Applied ${String(migration.version).padStart(4, '0')} ${migration.name} (${Math.round(ms)} ms)`),
+      print(
+        io.stdout,
+        `Applied ${String(migration.version).padStart(4, '0')} ${migration.name} (${Math.round(ms)} ms)`,
+      ),
   });
   for (const change of result.fields) {
     const verb = change.action === 'add' ? 'Added' : 'Dropped';

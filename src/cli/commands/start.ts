@@ -9,7 +9,11 @@ interface Options {
   migrate: boolean;
 }
 
-export function startCommand(program: Command, io: CliIo, onStarted?: (stop: () => Promise<void>) => void): void {
+export function startCommand(
+  program: Command,
+  io: CliIo,
+  onStarted?: (stop: () => Promise<void>) => void,
+): void {
   program
     .command('start')
     .description('Run the standalone server (migrates first unless --no-migrate).')
@@ -19,11 +23,15 @@ export function startCommand(program: Command, io: CliIo, onStarted?: (stop: () 
     .action(async (options: Options, command: Command) => {
       const port = parsePort(options.port ?? io.env.PORT ?? '3000');
       const host = options.host ?? io.env.HOST ?? '127.0.0.1';
-      const auth = await openAuth(io, command.optsWithGlobals().config, { requireMigrated: !options.migrate });
+      const auth = await openAuth(io, command.optsWithGlobals().config, {
+        requireMigrated: !options.migrate,
+        logLevel: 'info',
+      });
       try {
         if (options.migrate) {
           const result = await auth.migrate();
-          for (const m of result.migrations) auth.logger.info({ version: m.version }, `Applied migration ${m.name}`);
+          for (const m of result.migrations)
+            auth.logger.info({ version: m.version }, `Applied migration ${m.name}`);
         }
       } catch (error) {
         await auth.close();
@@ -43,6 +51,7 @@ export function startCommand(program: Command, io: CliIo, onStarted?: (stop: () 
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`The port must be 0–65535, not "${value}".`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`The port must be 0–65535, not "${value}".`);
   return port;
 }

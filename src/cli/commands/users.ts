@@ -17,7 +17,10 @@ export function usersCommand(program: Command, io: CliIo): void {
       }
       const auth = await openAuth(io, command.optsWithGlobals().config, { requireMigrated: true });
       try {
-        const { users: page } = await auth.users.list({ limit, ...(options.search ? { search: options.search } : {}) });
+        const { users: page } = await auth.users.list({
+          limit,
+          ...(options.search ? { search: options.search } : {}),
+        });
         if (options.json) {
           for (const user of page) print(io.stdout, JSON.stringify(user));
           return;
@@ -43,7 +46,11 @@ export function usersCommand(program: Command, io: CliIo): void {
 
 function printTable(io: CliIo, header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   print(io.stdout, line(header));
   for (const row of rows) print(io.stdout, line(row));
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Fails when an import breaks the dependency rule of DESIGN.md: the doors
+// (http, cli, ui, adapters) sit on top and only another door imports them; domain modules
+// only import modules below them (methods -> sessions -> accounts -> passwords);
+// the shared leaves (errors, events, crypto, logger, db) import no domain module.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..', 'src');
+const doors = new Set(['http', 'cli', 'ui', 'adapters']);
+const domainRank = {
+  passwords: 0,
+  accounts: 1,
+  permissions: 2,
+  sessions: 2,
+  tenants: 3,
+  mail: 1,
+  methods: 4,
+};
+const leaves = new Set(['errors.ts', 'events.ts', 'crypto.ts', 'logger.ts', 'db']);
+
+function* sourceFiles(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* sourceFiles(path);
+    else if (entry.name.endsWith('.ts')) yield path;
+  }
+}
+
+const topOf = (path) => relative(root, path).split('/')[0];
+const problems = [];
+for (const file of sourceFiles(root)) {
+  const from = topOf(file);
+  const text = readFileSync(file, 'utf8');
+  for (const match of text.matchAll(/(?:from|import\(?)\s*'(\.[^']+)'/g)) {
+    const target = resolve(dirname(file), match[1]);
+    const to = topOf(target);
+    if (to === from) continue;
+    const where = `${relative(root, file)} imports ${relative(root, target)}`;
+    if (doors.has(to) && !doors.has(from)) problems.push(`${where}: only a door may import ${to}/`);
+    else if (leaves.has(from) && to in domainRank) problems.push(`${where}: ${from} is a shared leaf`);
+    else if (from in domainRank && to in domainRank && domainRank[to] >= domainRank[from]) {
+      problems.push(`${where}: ${from}/ sits below ${to}/`);
+    }
+  }
+}
+if (problems.length > 0) {
+  console.error(`Dependency rule broken:\n- ${problems.join('\n- ')}`);
+  process.exit(1);
+}
+console.log('Dependency rule holds.');
