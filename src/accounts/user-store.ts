@@ -58,7 +58,7 @@ export class UserStore {
     let query = this.#db.selectFrom('users').selectAll().orderBy('id').limit(options.limit);
     if (options.after) query = query.where('id', '>', options.after);
     if (options.search) {
-      // Case-insensitive "contains" on both dialects; `\\` escapes LIKE's wildcards in the search text.
+      // Case-insensitive "contains" on both dialects; a backslash escapes LIKE wildcards in the search text.
       const pattern = `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where((eb) =>
         eb.or(

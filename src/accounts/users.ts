@@ -101,11 +101,16 @@ export class Users<F extends CustomFields = NoCustomFields> {
 
   /**
    * Creates a user (Django's `create_user`). The password is checked by the
-   * configured validators unless `validatePassword: false` (for imports of
-   * existing accounts). Throws `invalid_request`, `password_invalid` or
-   * `conflict` (email or username taken).
+   * configured validators unless `validatePassword: false`. To import an
+   * account with its existing hash (e.g. Django's `pbkdf2_sha256$…`), pass it
+   * as `passwordHash` instead of a password: it is upgraded to the default
+   * hasher at the user's next successful sign-in. Throws `invalid_request`,
+   * `password_invalid` or `conflict` (email or username taken).
    */
-  async create(input: CreateUserInput<F>, options: { validatePassword?: boolean } = {}): Promise<User<F>> {
+  async create(
+    input: CreateUserInput<F>,
+    options: { validatePassword?: boolean; passwordHash?: string } = {},
+  ): Promise<User<F>> {
     const raw = input as Record<string, unknown>;
     const { values, errors } = this.#validateCore(raw, 'create');
     const custom = validateCustomFields(this.#options.fields, raw, 'create');
@@ -113,6 +118,12 @@ export class Users<F extends CustomFields = NoCustomFields> {
     const password = raw.password;
     if (password !== undefined && password !== null && typeof password !== 'string') {
       errors.password = 'A password is text.';
+    }
+    if (options.passwordHash !== undefined) {
+      if (typeof password === 'string') errors.password = 'Give a password or a password hash, not both.';
+      else if (!this.#options.hashers.recognizes(options.passwordHash)) {
+        errors.password = 'The password hash is in no format Gatehouse can verify.';
+      }
     }
     const passwordText = typeof password === 'string' ? password : null;
     if (passwordText !== null && options.validatePassword !== false) {
@@ -129,7 +140,9 @@ export class Users<F extends CustomFields = NoCustomFields> {
     if (Object.keys(errors).length > 0) throw invalidRequest(errors);
 
     const passwordHash =
-      passwordText === null ? unusablePassword() : await this.#options.hashers.hash(passwordText);
+      passwordText !== null
+        ? await this.#options.hashers.hash(passwordText)
+        : (options.passwordHash ?? unusablePassword());
     const now = this.#options.now();
     const row = await this.#insert({
       id: createId('usr', now),

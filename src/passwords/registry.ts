@@ -110,6 +110,11 @@ export class PasswordHashers {
     return { valid, needsRehash: valid };
   }
 
+  /** Whether some hasher of this registry can verify `encoded` (for imports of existing hashes). */
+  recognizes(encoded: string): boolean {
+    return isUsable(encoded) && this.#find(encoded) !== undefined;
+  }
+
   #find(encoded: string): PasswordHasher | undefined {
     if (this.#default.identifies(encoded)) return this.#default;
     return this.#legacy.find((hasher) => hasher.identifies(encoded));
