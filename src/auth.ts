@@ -24,6 +24,7 @@ import {
   type PasswordValidator,
   validatorsFromSettings,
 } from './passwords/index.js';
+import { Sessions } from './sessions/sessions.js';
 
 export type AuthEvents<F extends CustomFields = NoCustomFields> = UserEvents<F> & AuthenticationEvents;
 
@@ -42,6 +43,8 @@ export interface MigrateResult {
 export interface Auth<F extends CustomFields = NoCustomFields> {
   readonly database: Database;
   readonly users: Users<F>;
+  /** Server-side sessions: create, validate, list, revoke. */
+  readonly sessions: Sessions<F>;
   readonly hashers: PasswordHashers;
   /** The password validators in force (from `passwords.validators`). */
   readonly validators: readonly PasswordValidator[];
@@ -86,6 +89,16 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   const validators = isValidatorList(configured) ? configured : validatorsFromSettings(configured);
   const events = new EventBus<AuthEvents<F>>(logger);
   const users = new Users<F>({ database, fields, hashers, validators, events, now });
+  const sessions = new Sessions<F>({
+    database,
+    fields,
+    now,
+    ...(config.sessions ? { policy: config.sessions } : {}),
+  });
+  // A changed user must not be served from the session cache in its old state.
+  for (const event of ['user_updated', 'user_deleted', 'password_changed'] as const) {
+    events.on(event, ({ user }) => sessions.forgetUser(user.id));
+  }
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -95,6 +108,7 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   return {
     database,
     users,
+    sessions,
     hashers,
     validators,
     logger,

@@ -10,6 +10,7 @@ import { RESERVED_FIELD_NAMES } from './accounts/user.js';
 import type { SqliteOptions } from './db/sqlite.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
+import type { SessionPolicy } from './sessions/sessions.js';
 
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
@@ -33,6 +34,8 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     /** A hasher registry to use instead of the default (argon2id plus Django's legacy formats). */
     hashers?: PasswordHashers;
   };
+  /** Session lifetimes and limits; see `SessionPolicy` for the defaults (14 days absolute, 2 days idle). */
+  sessions?: Partial<SessionPolicy>;
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
   backends?: readonly AuthenticationBackend<F>[];
   /** A pino-compatible logger. Default: pino at `logLevel`. */
@@ -146,6 +149,16 @@ const configSchema = z.strictObject({
       hashers: z
         .custom<PasswordHashers>(hasMethod('verify'), 'must be a PasswordHashers instance')
         .optional(),
+    })
+    .optional(),
+  sessions: z
+    .strictObject({
+      absoluteTtlSeconds: positiveInt.optional(),
+      idleTtlSeconds: positiveInt.optional(),
+      touchIntervalSeconds: z.number().int().min(0).optional(),
+      maxDataBytes: positiveInt.max(65_536).optional(),
+      cacheSize: z.number().int().min(0).max(1_000_000).optional(),
+      cacheMaxAgeSeconds: z.number().min(0).max(3600).optional(),
     })
     .optional(),
   backends: z

@@ -3,7 +3,7 @@
  * operating system's CSPRNG (`node:crypto`), and every comparison of a secret
  * against a stored value runs in time independent of where they differ.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -38,6 +38,20 @@ export function encodeBase32(bytes: Uint8Array): string {
   }
   if (bits > 0) out += CROCKFORD[(buffer << (5 - bits)) & 31];
   return out;
+}
+
+/** A bearer secret: 256 bits from the CSPRNG, base64url (43 characters). */
+export function createSecretToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * The SHA-256 of a secret, hex-encoded: what is stored in place of the secret.
+ * Synchronous on purpose: about a microsecond with `node:crypto`, and it never
+ * queues behind password hashes on the libuv thread pool.
+ */
+export function sha256Hex(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
 }
 
 /** Compares two byte strings in constant time for equal lengths; unequal lengths are simply unequal. */

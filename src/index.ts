@@ -34,3 +34,11 @@ export { AuthError, type ErrorCode, errorStatus, type FieldErrors, isAuthError }
 export type { Listener } from './events.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { PasswordValidatorSettings } from './passwords/index.js';
+export {
+  type CreateSessionOptions,
+  defaultSessionPolicy,
+  type Session,
+  type SessionId,
+  type SessionPolicy,
+  type Sessions,
+} from './sessions/sessions.js';

@@ -62,6 +62,8 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'updatedAt',
   'updated_at',
   'metadata',
+  'sessionEpoch',
+  'session_epoch',
   'tenant',
   'tenantId',
   'tenant_id',

@@ -7,6 +7,7 @@
  * any transaction opens, so a slow hash never holds a database lock.
  */
 
+import { sql } from 'kysely';
 import { createId } from '../crypto.js';
 import type { Database } from '../db/database.js';
 import { violatesUniqueColumn } from '../db/errors.js';
@@ -31,6 +32,9 @@ import { type UserRow, UserStore } from './user-store.js';
 import { parseUsername } from './username.js';
 
 export const MAX_NAME_LENGTH = 150;
+
+/** Bumping a user's session epoch invalidates every session created before (see sessions/). */
+const nextEpoch = sql`session_epoch + 1`;
 export const MAX_METADATA_BYTES = 16 * 1024;
 
 interface CoreUserInput {
@@ -208,6 +212,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
       values.email_verified_at = null;
     }
     const changed = Object.keys(raw).filter((key) => raw[key] !== undefined);
+    // Deactivation ends every session of the user at once.
+    if (values.is_active === false) values.session_epoch = nextEpoch;
     const row = await this.#write(id, { ...values, ...custom.columns, updated_at: now });
     const user = userFromRow(this.#options.fields, row);
     this.#options.events.emit('user_updated', { user, changed });
@@ -216,7 +222,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
 
   /**
    * Sets a new password (Django's `set_password` + `save`). Validated unless
-   * `validate: false`. Emits `password_changed`.
+   * `validate: false`. Ends every session of the user (their session epoch
+   * moves on) and emits `password_changed`.
    */
   async setPassword(id: string, password: string, options: { validate?: boolean } = {}): Promise<User<F>> {
     const current = await this.#require(id);
@@ -228,19 +235,32 @@ export class Users<F extends CustomFields = NoCustomFields> {
     const hash = await this.#options.hashers.hash(password);
     const user = userFromRow(
       this.#options.fields,
-      await this.#write(id, { password_hash: hash, updated_at: this.#options.now() }),
+      await this.#write(id, {
+        password_hash: hash,
+        updated_at: this.#options.now(),
+        session_epoch: nextEpoch,
+      }),
     );
     this.#options.events.emit('password_changed', { user });
     return user;
   }
 
-  /** Makes password sign-in impossible for this user (Django's `set_unusable_password`). */
+  /**
+   * Makes password sign-in impossible for this user (Django's
+   * `set_unusable_password`); like any password change, it ends their sessions.
+   */
   async setUnusablePassword(id: string): Promise<User<F>> {
     await this.#require(id);
-    return userFromRow(
+    const user = userFromRow(
       this.#options.fields,
-      await this.#write(id, { password_hash: unusablePassword(), updated_at: this.#options.now() }),
+      await this.#write(id, {
+        password_hash: unusablePassword(),
+        updated_at: this.#options.now(),
+        session_epoch: nextEpoch,
+      }),
     );
+    this.#options.events.emit('password_changed', { user });
+    return user;
   }
 
   /**

@@ -40,10 +40,26 @@ export interface UsersTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   metadata: ColumnType<unknown, string | undefined, string>;
+  session_epoch: ColumnType<number, number | undefined, number>;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  user_epoch: number;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  amr: Json;
+  data: Json;
 }
 
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
   users: UsersTable;
+  sessions: SessionsTable;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrator.js';
 import { initial } from './0001_initial.js';
+import { sessions } from './0002_sessions.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, sessions];
