@@ -32,10 +32,10 @@ import { type UserRow, UserStore } from './user-store.js';
 import { parseUsername } from './username.js';
 
 export const MAX_NAME_LENGTH = 150;
+export const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Bumping a user's session epoch invalidates every session created before (see sessions/). */
 const nextEpoch = sql`session_epoch + 1`;
-export const MAX_METADATA_BYTES = 16 * 1024;
 
 interface CoreUserInput {
   email: string;
@@ -189,7 +189,7 @@ export class Users<F extends CustomFields = NoCustomFields> {
 
   /** An email if the identifier contains `@`, a username otherwise (usernames never contain `@`). */
   async getByIdentifier(identifier: string): Promise<User<F> | null> {
-    return identifier.includes('@') ? this.getByEmail(identifier) : this.getByUsername(identifier);
+    return this.#read(await this.#findRowByIdentifier(identifier));
   }
 
   /**
