@@ -9,8 +9,12 @@ import { type CustomFields, customFieldProblems, type NoCustomFields } from './a
 import { RESERVED_FIELD_NAMES } from './accounts/user.js';
 import type { SqliteOptions } from './db/sqlite.js';
 import type { Logger, LogLevel } from './logger.js';
+import type { AuthHooks } from './methods/hooks.js';
 import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
 import type { SessionPolicy } from './sessions/sessions.js';
+
+/** At most `max` events per `windowSeconds`; `false` turns the limit off. */
+export type RateLimit = { max: number; windowSeconds: number } | false;
 
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
@@ -36,6 +40,36 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   };
   /** Session lifetimes and limits; see `SessionPolicy` for the defaults (14 days absolute, 2 days idle). */
   sessions?: Partial<SessionPolicy>;
+  /**
+   * The URL users reach this server at, e.g. `https://auth.example.com`. It
+   * decides the cookie (`__Host-gh_session` on https) and the server's own
+   * origin. Default: taken from each request, fine for local development only.
+   */
+  publicUrl?: string;
+  /** Where the API is mounted. Default `/auth`. */
+  basePath?: string;
+  /**
+   * Origins (besides the server's own) allowed to make cookie requests and
+   * CORS calls, and to be redirect targets: `['https://app.example.com']`.
+   */
+  trustedOrigins?: readonly string[];
+  /** How many reverse proxies in front of the server append to `X-Forwarded-For`. Default 0: the socket address is the client. */
+  trustedProxies?: number;
+  /** Server secret (at least 32 characters) for what later needs signing or encryption. Default `$GATEHOUSE_SECRET`. */
+  secret?: string;
+  signUp?: {
+    /** Whether anyone may create an account through the API. Default true. */
+    enabled?: boolean;
+  };
+  /** Brute-force limits; see the README for the defaults. `false` disables them all (tests, benchmarks). */
+  rateLimits?:
+    | false
+    | {
+        signIn?: { perIp?: RateLimit; perAccountAndIp?: RateLimit; perAccount?: RateLimit };
+        signUp?: { perIp?: RateLimit };
+      };
+  /** The app's hooks into sign-up and sign-in. */
+  hooks?: AuthHooks<F>;
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
   backends?: readonly AuthenticationBackend<F>[];
   /** A pino-compatible logger. Default: pino at `logLevel`. */
@@ -113,7 +147,64 @@ const hasMethod = (name: string) => (value: unknown) =>
   value !== null &&
   typeof (value as Record<string, unknown>)[name] === 'function';
 
+const rateLimit = z.union([
+  z.literal(false),
+  z.strictObject({ max: positiveInt, windowSeconds: positiveInt.max(30 * 24 * 3600) }),
+]);
+
+const origin = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as https://app.example.com (scheme, host and port only)');
+
+const hook = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'must be a function',
+);
+
 const configSchema = z.strictObject({
+  publicUrl: z
+    .string()
+    .refine(
+      (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+      'must be an http(s) URL',
+    )
+    .optional(),
+  basePath: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._~/-]*[A-Za-z0-9._~-]$/, 'must be a path such as /auth, without a trailing slash')
+    .optional(),
+  trustedOrigins: z.array(origin).optional(),
+  trustedProxies: z.number().int().min(0).max(10).optional(),
+  secret: z.string().min(32, 'must be at least 32 characters').optional(),
+  signUp: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  rateLimits: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        signIn: z
+          .strictObject({
+            perIp: rateLimit.optional(),
+            perAccountAndIp: rateLimit.optional(),
+            perAccount: rateLimit.optional(),
+          })
+          .optional(),
+        signUp: z.strictObject({ perIp: rateLimit.optional() }).optional(),
+      }),
+    ])
+    .optional(),
+  hooks: z
+    .strictObject({
+      beforeSignUp: hook.optional(),
+      afterSignUp: hook.optional(),
+      beforeSignIn: hook.optional(),
+      afterSignIn: hook.optional(),
+    })
+    .optional(),
   database: z
     .strictObject({
       url: z.string().min(1).optional(),
@@ -159,6 +250,7 @@ const configSchema = z.strictObject({
       maxDataBytes: positiveInt.max(65_536).optional(),
       cacheSize: z.number().int().min(0).max(1_000_000).optional(),
       cacheMaxAgeSeconds: z.number().min(0).max(3600).optional(),
+      anonymous: z.boolean().optional(),
     })
     .optional(),
   backends: z

@@ -19,6 +19,7 @@ export const errorStatus = {
   csrf_failed: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
@@ -32,6 +33,8 @@ export type FieldErrors = Record<string, string>;
 export interface AuthErrorOptions {
   fields?: FieldErrors;
   cause?: unknown;
+  /** For `rate_limited`: when to try again (sent as `Retry-After`). */
+  retryAfterSeconds?: number;
 }
 
 export class AuthError extends Error {
@@ -39,12 +42,14 @@ export class AuthError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly fields: FieldErrors | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = errorStatus[code];
     this.fields = options.fields;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** The public body of API.md: `{error: {code, message, fields?}}`. */

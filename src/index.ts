@@ -28,12 +28,18 @@ export type {
   UserEvents,
   Users,
 } from './accounts/users.js';
-export { type Auth, type AuthEvents, createAuth, type MigrateOptions, type MigrateResult } from './auth.js';
-export { ConfigError, defineConfig, type GatehouseConfig } from './config.js';
+export type { AuditEvent, AuditEventType, AuditLog } from './audit/audit-log.js';
+export { type Auth, createAuth } from './auth.js';
+export { ConfigError, defineConfig, type GatehouseConfig, type RateLimit } from './config.js';
+export type { AuthEvents, MigrateOptions, MigrateResult, SessionEvents } from './core.js';
 export { AuthError, type ErrorCode, errorStatus, type FieldErrors, isAuthError } from './errors.js';
 export type { Listener } from './events.js';
+export type { ConnectionInfo } from './http/api.js';
+export type { SignedIn } from './http/exchange.js';
 export type { Logger, LogLevel } from './logger.js';
+export type { AuthHooks } from './methods/hooks.js';
 export type { PasswordValidatorSettings } from './passwords/index.js';
+export type { AnonymousSession } from './sessions/anonymous-sessions.js';
 export {
   type CreateSessionOptions,
   defaultSessionPolicy,

@@ -12,9 +12,9 @@ export class UserStore {
     this.#db = database.db;
   }
 
-  async insert(values: Record<string, unknown>): Promise<UserRow> {
+  async insert(values: Record<string, unknown>, executor: Executor = this.#db): Promise<UserRow> {
     // Custom-field columns are not in the static schema, hence the cast.
-    return (await this.#db
+    return (await executor
       .insertInto('users')
       .values(values as never)
       .returningAll()

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { createId } from '../crypto.js';
 import type { Database } from '../db/database.js';
 import { violatesUniqueColumn } from '../db/errors.js';
+import { type Executor, writeTransaction } from '../db/transaction.js';
 import { AuthError, type FieldErrors, invalidRequest } from '../errors.js';
 import type { Emitter } from '../events.js';
 import {
@@ -113,7 +114,15 @@ export class Users<F extends CustomFields = NoCustomFields> {
    */
   async create(
     input: CreateUserInput<F>,
-    options: { validatePassword?: boolean; passwordHash?: string } = {},
+    options: {
+      validatePassword?: boolean;
+      passwordHash?: string;
+      /**
+       * Runs in the transaction that inserts the user, after the insert: what
+       * it writes commits with the user, and if it throws, no user is created.
+       */
+      inTransaction?: (user: User<F>, trx: Executor) => Promise<void>;
+    } = {},
   ): Promise<User<F>> {
     const raw = input as Record<string, unknown>;
     const { values, errors } = this.#validateCore(raw, 'create');
@@ -148,7 +157,7 @@ export class Users<F extends CustomFields = NoCustomFields> {
         ? await this.#options.hashers.hash(passwordText)
         : (options.passwordHash ?? unusablePassword());
     const now = this.#options.now();
-    const row = await this.#insert({
+    const row = await this.#insert(options.inTransaction ?? null, {
       id: createId('usr', now),
       password_hash: passwordHash,
       created_at: now,
@@ -307,6 +316,13 @@ export class Users<F extends CustomFields = NoCustomFields> {
       : Promise.resolve(undefined);
   }
 
+  /** Stamps `lastLoginAt` (Django's `update_last_login`); the session cache is not disturbed. */
+  async recordLogin(id: string): Promise<Date> {
+    const at = this.#options.now();
+    await this.#store.update(id, { last_login_at: at });
+    return at;
+  }
+
   async deactivate(id: string): Promise<User<F>> {
     return this.update(id, { isActive: false } as UpdateUserInput<F>);
   }
@@ -353,9 +369,17 @@ export class Users<F extends CustomFields = NoCustomFields> {
     return user;
   }
 
-  async #insert(values: Record<string, unknown>): Promise<UserRow> {
+  async #insert(
+    inTransaction: ((user: User<F>, trx: Executor) => Promise<void>) | null,
+    values: Record<string, unknown>,
+  ): Promise<UserRow> {
     try {
-      return await this.#store.insert(values);
+      if (!inTransaction) return await this.#store.insert(values);
+      return await writeTransaction(this.#options.database, async (trx) => {
+        const row = await this.#store.insert(values, trx);
+        await inTransaction(userFromRow(this.#options.fields, row), trx);
+        return row;
+      });
     } catch (error) {
       throw asConflict(error) ?? error;
     }

@@ -1,7 +1,9 @@
 /**
  * Finds and loads the config file (`gatehouse.config.{ts,mts,js,mjs,json}` in
  * the working directory, or `--config path`), then lays the environment over
- * it: `DATABASE_URL` and `LOG_LEVEL` win over the file, as operators expect.
+ * it: `DATABASE_URL`, `LOG_LEVEL`, `GATEHOUSE_SECRET`, `GATEHOUSE_PUBLIC_URL`,
+ * `TRUSTED_ORIGINS` (comma-separated) and `TRUSTED_PROXIES` win over the file,
+ * as operators expect.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -82,6 +84,22 @@ function withEnvironment(config: GatehouseConfig, env: Record<string, string | u
     if (!level)
       throw new CliError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; it is "${env.LOG_LEVEL}".`);
     merged.logLevel = level;
+  }
+  if (env.GATEHOUSE_SECRET) merged.secret = env.GATEHOUSE_SECRET;
+  if (env.GATEHOUSE_PUBLIC_URL) merged.publicUrl = env.GATEHOUSE_PUBLIC_URL;
+  if (env.TRUSTED_ORIGINS) {
+    merged.trustedOrigins = env.TRUSTED_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
+  }
+  if (env.TRUSTED_PROXIES) {
+    const count = Number(env.TRUSTED_PROXIES);
+    if (!Number.isInteger(count) || count < 0 || count > 10) {
+      throw new CliError(
+        `TRUSTED_PROXIES must be a whole number from 0 to 10; it is "${env.TRUSTED_PROXIES}".`,
+      );
+    }
+    merged.trustedProxies = count;
   }
   return merged;
 }

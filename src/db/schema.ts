@@ -57,9 +57,39 @@ export interface SessionsTable {
   data: Json;
 }
 
+export interface AuditEventsTable {
+  id: string;
+  at: Timestamp;
+  type: string;
+  user_id: string | null;
+  actor_id: string | null;
+  tenant_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  details: Json;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  count: number;
+  reset_at: Timestamp;
+}
+
+export interface AnonymousSessionsTable {
+  id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  data: Json;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  audit_events: AuditEventsTable;
+  rate_limits: RateLimitsTable;
+  anonymous_sessions: AnonymousSessionsTable;
 }

@@ -17,8 +17,10 @@ import { type User, type UserId, userFromRow } from '../accounts/user.js';
 import { createId, createSecretToken, sha256Hex } from '../crypto.js';
 import type { Database } from '../db/database.js';
 import { readBool, readDate, readJson } from '../db/values.js';
-import { AuthError, invalidRequest } from '../errors.js';
+import { AuthError } from '../errors.js';
+import { AnonymousSessions } from './anonymous-sessions.js';
 import { type CacheEntry, SessionCache } from './session-cache.js';
+import { encodeSessionData, isSessionToken } from './session-data.js';
 import { type SessionRow, SessionStore } from './session-store.js';
 
 export type SessionId = `ses_${string}`;
@@ -57,6 +59,8 @@ export interface SessionPolicy {
    * unnoticed by this one. Default 5 s.
    */
   cacheMaxAgeSeconds: number;
+  /** Whether visitors get a session (with data) before they sign in. Default false. */
+  anonymous: boolean;
 }
 
 export const defaultSessionPolicy: SessionPolicy = {
@@ -66,10 +70,8 @@ export const defaultSessionPolicy: SessionPolicy = {
   maxDataBytes: 4096,
   cacheSize: 10_000,
   cacheMaxAgeSeconds: 5,
+  anonymous: false,
 };
-
-/** A token is 32 bytes in base64url: anything else is not worth a lookup. */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface CreateSessionOptions {
   ip?: string | null;
@@ -79,6 +81,9 @@ export interface CreateSessionOptions {
 }
 
 export class Sessions<F extends CustomFields = NoCustomFields> {
+  /** Sessions before sign-in; they exist only when `policy.anonymous` is on. */
+  readonly anonymous: AnonymousSessions;
+  readonly policy: SessionPolicy;
   readonly #store: SessionStore;
   readonly #cache: SessionCache<Session, User<F>>;
   readonly #policy: SessionPolicy;
@@ -88,6 +93,12 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
   constructor(options: { database: Database; fields: F; policy?: Partial<SessionPolicy>; now: () => Date }) {
     this.#store = new SessionStore(options.database);
     this.#policy = { ...defaultSessionPolicy, ...options.policy };
+    this.policy = this.#policy;
+    this.anonymous = new AnonymousSessions({
+      database: options.database,
+      policy: this.#policy,
+      now: options.now,
+    });
     this.#cache = new SessionCache(this.#policy.cacheSize);
     this.#fields = options.fields;
     this.#now = options.now;
@@ -126,7 +137,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
 
   /** The live session this token opens, with its user; null for anything else. */
   async validate(token: unknown): Promise<{ session: Session; user: User<F> } | null> {
-    if (typeof token !== 'string' || !TOKEN_SHAPE.test(token)) return null;
+    if (!isSessionToken(token)) return null;
     const tokenHash = sha256Hex(token);
     const now = this.#now();
     const cached = this.#cache.get(tokenHash);
@@ -212,16 +223,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
   }
 
   #encodeData(data: unknown): string {
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw invalidRequest({ data: 'Session data is a JSON object.' });
-    }
-    const encoded = JSON.stringify(data);
-    if (Buffer.byteLength(encoded) > this.#policy.maxDataBytes) {
-      throw invalidRequest({
-        data: `Session data is limited to ${this.#policy.maxDataBytes} bytes of JSON.`,
-      });
-    }
-    return encoded;
+    return encodeSessionData(data, this.#policy.maxDataBytes);
   }
 
   #fromRow(row: SessionRow): Session {

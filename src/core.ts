@@ -1,0 +1,160 @@
+import {
+  type AuthenticationEvents,
+  Authenticator,
+  type Credentials,
+  passwordBackend,
+} from './accounts/backends.js';
+import type { CustomFields, NoCustomFields } from './accounts/custom-fields.js';
+import type { User } from './accounts/user.js';
+import {
+  migrateUserFields,
+  planUserFields,
+  type UserFieldChange,
+  type UserFieldPlan,
+} from './accounts/user-field-columns.js';
+import { type UserEvents, Users } from './accounts/users.js';
+import { AuditLog } from './audit/audit-log.js';
+import { type GatehouseConfig, validateConfig } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { type Migration, type MigrationStatus, migrationStatus, runMigrations } from './db/migrator.js';
+import { EventBus, type Listener } from './events.js';
+import { createLogger, type Logger } from './logger.js';
+import {
+  createPasswordHashers,
+  type PasswordHashers,
+  type PasswordValidator,
+  validatorsFromSettings,
+} from './passwords/index.js';
+import type { Session } from './sessions/sessions.js';
+import { Sessions } from './sessions/sessions.js';
+
+/** Django's `user_logged_in` / `user_logged_out`. */
+export interface SessionEvents<F extends CustomFields = NoCustomFields> {
+  login: { user: User<F>; session: Session; request?: Request };
+  logout: { user: User<F>; session: Session; request?: Request };
+}
+
+export type AuthEvents<F extends CustomFields = NoCustomFields> = UserEvents<F> &
+  AuthenticationEvents &
+  SessionEvents<F>;
+
+export interface MigrateOptions {
+  /** Custom fields whose columns (and data) may be deleted because they are no longer declared. */
+  dropFields?: readonly string[];
+  /** Called after each schema migration is applied. */
+  onMigration?: (migration: Migration, elapsedMs: number) => void;
+}
+
+export interface MigrateResult {
+  migrations: Migration[];
+  fields: UserFieldChange[];
+}
+
+/** Everything but the HTTP layer: what `createAuth` builds its handler on. */
+export interface AuthCore<F extends CustomFields = NoCustomFields> {
+  readonly config: GatehouseConfig<F>;
+  readonly database: Database;
+  readonly users: Users<F>;
+  /** Server-side sessions: create, validate, list, revoke. */
+  readonly sessions: Sessions<F>;
+  readonly hashers: PasswordHashers;
+  /** The password validators in force (from `passwords.validators`). */
+  readonly validators: readonly PasswordValidator[];
+  readonly logger: Logger;
+  /** The audit trail (`audit_events`). */
+  readonly audit: AuditLog;
+  /** Emits signals; `on` subscribes to them. */
+  readonly events: EventBus<AuthEvents<F>>;
+  /** The clock everything reads (`config.now`). */
+  readonly now: () => Date;
+  /** Tries each authentication backend in order (Django's `authenticate`). */
+  authenticate(credentials: Credentials, options?: { request?: Request }): Promise<User<F> | null>;
+  /** Adds a listener for a signal; returns the function that removes it. */
+  on<E extends keyof AuthEvents<F>>(event: E, listener: Listener<AuthEvents<F>[E]>): () => void;
+  /** Applies pending schema migrations, then adds columns for new custom fields. */
+  migrate(options?: MigrateOptions): Promise<MigrateResult>;
+  /** What `migrate` would do: pending migrations and custom-field changes (with any problems). */
+  migrationStatus(
+    options?: Pick<MigrateOptions, 'dropFields'>,
+  ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
+  /** Closes the database connections. */
+  close(): Promise<void>;
+}
+
+/** The domain half of `createAuth`; see there. */
+export function createCore<F extends CustomFields = NoCustomFields>(config: GatehouseConfig<F>): AuthCore<F> {
+  validateConfig(config);
+  const logger = config.logger ?? createLogger(config.logLevel ?? logLevelFromEnv());
+  const now = config.now ?? (() => new Date());
+  const fields = (config.user?.fields ?? {}) as F;
+  const database = openDatabase({
+    ...config.database,
+    url: config.database?.url ?? process.env.DATABASE_URL,
+  });
+  const hashers = config.passwords?.hashers ?? createPasswordHashers({ argon2: config.passwords?.argon2 });
+  const configured = config.passwords?.validators;
+  const validators = isValidatorList(configured) ? configured : validatorsFromSettings(configured);
+  const events = new EventBus<AuthEvents<F>>(logger);
+  const users = new Users<F>({ database, fields, hashers, validators, events, now });
+  const sessions = new Sessions<F>({
+    database,
+    fields,
+    now,
+    ...(config.sessions ? { policy: config.sessions } : {}),
+  });
+  // A changed user must not be served from the session cache in its old state.
+  for (const event of ['user_updated', 'user_deleted', 'password_changed'] as const) {
+    events.on(event, ({ user }) => sessions.forgetUser(user.id));
+  }
+  const authenticator = new Authenticator<F>({
+    backends: config.backends ?? [passwordBackend as never],
+    users,
+    events,
+  });
+
+  return {
+    config,
+    database,
+    users,
+    sessions,
+    hashers,
+    validators,
+    logger,
+    audit: new AuditLog({ database, logger, now }),
+    events,
+    now,
+    authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
+    on: (event, listener) => events.on(event, listener),
+    async migrate(options = {}) {
+      const migrations = await runMigrations(database, {
+        now,
+        ...(options.onMigration ? { onApplied: options.onMigration } : {}),
+      });
+      const fieldChanges = await migrateUserFields(database, fields, {
+        now,
+        dropFields: options.dropFields ?? [],
+      });
+      return { migrations, fields: fieldChanges };
+    },
+    async migrationStatus(options = {}) {
+      const status = await migrationStatus(database);
+      // Custom fields live in tables the migrations create: with migrations pending, planning them is premature.
+      const fieldPlan =
+        status.pending.length > 0
+          ? { changes: [], problems: [] }
+          : await planUserFields(database, fields, options.dropFields ?? []);
+      return { ...status, fields: fieldPlan };
+    },
+    close: () => database.close(),
+  };
+}
+
+function isValidatorList(value: unknown): value is readonly PasswordValidator[] {
+  return Array.isArray(value);
+}
+
+function logLevelFromEnv() {
+  const level = process.env.LOG_LEVEL;
+  const known = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  return known.find((candidate) => candidate === level) ?? 'info';
+}

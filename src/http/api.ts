@@ -1,0 +1,151 @@
+/**
+ * The JSON API as one web-standard function, `(Request) => Promise<Response>`,
+ * built once: the router, the schemas and the route table are made when the
+ * API is created, never per request.
+ *
+ * Around every route: CORS (exact trusted origins), the CSRF origin check on
+ * state-changing requests that may carry a cookie, and the mapping of errors
+ * to API.md's shape — an `AuthError` keeps its code; anything else is logged
+ * and answered with a bare `internal_error`, never a stack trace.
+ */
+import { Hono } from 'hono';
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { GatehouseConfig } from '../config.js';
+import type { AuthCore } from '../core.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { clientIp } from './client-ip.js';
+import { applyCors, preflight } from './cors.js';
+import { checkRequestOrigin } from './csrf.js';
+import { Exchange, type HttpSettings, type SignedIn } from './exchange.js';
+import type { Metrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
+import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
+import { baseHeaders, errorResponse, json } from './responses.js';
+import { accountRoutes, type RouteSpec } from './routes.js';
+
+/** What the server adapter knows that a `Request` does not: the peer address. */
+export interface ConnectionInfo {
+  ip?: string | null;
+}
+
+export interface Api<F extends CustomFields> {
+  fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  getSession(request: Request): Promise<SignedIn<F> | null>;
+  readonly settings: HttpSettings;
+}
+
+type Bindings = { connection?: ConnectionInfo };
+
+export function createApi<F extends CustomFields>(
+  core: AuthCore<F>,
+  options: { metrics?: Metrics; rateLimitStore?: RateLimitStore } = {},
+): Api<F> {
+  const settings = httpSettings(core.config as GatehouseConfig<CustomFields>);
+  const throttle = createThrottle(core, options.rateLimitStore);
+  const routes = accountRoutes<F>({
+    throttle,
+    signUpEnabled: core.config.signUp?.enabled !== false,
+    fields: (core.config.user?.fields ?? {}) as F,
+  });
+  const router = new Hono<{ Bindings: Bindings }>();
+  const { metrics } = options;
+
+  for (const route of routes) {
+    router.on(route.method, settings.basePath + route.path, (c) =>
+      run(route, c.req.raw, c.env?.connection, c.req.param() as Record<string, string>),
+    );
+  }
+  const openApi = JSON.stringify(openApiDocument(routes, settings.basePath));
+  router.get(`${settings.basePath}/openapi.json`, () => {
+    const headers = baseHeaders(false);
+    headers.set('content-type', 'application/json; charset=utf-8');
+    headers.set('cache-control', 'public, max-age=300');
+    return new Response(openApi, { headers });
+  });
+  router.notFound(() =>
+    errorResponse(new AuthError('not_found', 'There is no such route.'), baseHeaders(false)),
+  );
+  router.onError((error) => internalError(core.logger, error));
+
+  async function run(
+    route: RouteSpec<F>,
+    request: Request,
+    connection: ConnectionInfo | undefined,
+    params: Record<string, string>,
+  ): Promise<Response> {
+    const started = metrics ? performance.now() : 0;
+    const ip = clientIp(
+      connection?.ip ?? undefined,
+      request.headers.get('x-forwarded-for'),
+      settings.trustedProxies,
+    );
+    const x = new Exchange(core, request, ip, settings);
+    let response: Response;
+    try {
+      if (!x.bearerMode) {
+        const verdict = checkRequestOrigin(request.method, request.headers, csrfOrigins(x.origin));
+        if (!verdict.ok) {
+          core.logger.info({ reason: verdict.reason, path: route.path }, 'Refused a cross-site request.');
+          throw new AuthError('csrf_failed', 'This request did not come from a trusted origin.');
+        }
+      }
+      response = await route.handle(x, params);
+    } catch (error) {
+      response = isAuthError(error) ? errorResponse(error, x.headers) : internalError(core.logger, error);
+    }
+    metrics?.observe(route.method, route.path, response.status, performance.now() - started);
+    return response;
+  }
+
+  function csrfOrigins(own: string): ReadonlySet<string> {
+    if (settings.trustedOrigins.has(own)) return settings.trustedOrigins;
+    return new Set([own, ...settings.trustedOrigins]);
+  }
+
+  return {
+    settings,
+    async fetch(request, connection) {
+      const origin = request.headers.get('origin');
+      if (request.method === 'OPTIONS') return preflight(origin, settings.trustedOrigins, baseHeaders(false));
+      let response: Response;
+      try {
+        response = await router.fetch(request, { connection });
+      } catch (error) {
+        response = internalError(core.logger, error);
+      }
+      applyCors(origin, settings.trustedOrigins, response.headers);
+      return response;
+    },
+    getSession: (request) => new Exchange(core, request, null, settings).signedIn(),
+  };
+}
+
+function httpSettings(config: GatehouseConfig<CustomFields>): HttpSettings {
+  return {
+    basePath: config.basePath ?? '/auth',
+    publicOrigin: config.publicUrl ? new URL(config.publicUrl).origin : null,
+    trustedOrigins: new Set((config.trustedOrigins ?? []).map((origin) => new URL(origin).origin)),
+    trustedProxies: config.trustedProxies ?? 0,
+  };
+}
+
+function createThrottle<F extends CustomFields>(core: AuthCore<F>, store?: RateLimitStore): Throttle | null {
+  const configured = core.config.rateLimits;
+  if (configured === false) return null;
+  const limits: RateLimitSettings = {
+    signIn: { ...defaultRateLimits.signIn, ...configured?.signIn },
+    signUp: { ...defaultRateLimits.signUp, ...configured?.signUp },
+  };
+  return new Throttle({ store: store ?? new DatabaseRateLimitStore(core.database), limits, now: core.now });
+}
+
+function internalError(logger: Logger, error: unknown): Response {
+  logger.error({ err: error }, 'Request failed.');
+  return json(
+    500,
+    new AuthError('internal_error', 'Something went wrong on our side. Try again.'),
+    baseHeaders(false),
+  );
+}

@@ -1,0 +1,73 @@
+/**
+ * Request bodies: JSON objects or HTML form posts, nothing else, and never
+ * more than `maxBytes` — counted while reading, so a body without a
+ * `Content-Length` cannot grow past it either.
+ */
+import { AuthError, invalidRequest } from '../errors.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface RequestBody {
+  fields: Record<string, unknown>;
+  /** True for a form post, whose values are all strings. */
+  form: boolean;
+}
+
+export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Promise<RequestBody> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = await readText(request, maxBytes);
+  if (type === 'application/json' || type.endsWith('+json'))
+    return { fields: parseJsonObject(text), form: false };
+  if (type === 'application/x-www-form-urlencoded') return { fields: parseForm(text), form: true };
+  if (text.trim() === '') return { fields: {}, form: false };
+  throw new AuthError('invalid_request', 'Send the body as application/json or as a form.');
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AuthError('invalid_request', 'The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AuthError('invalid_request', 'The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Form fields as strings; a field sent twice is refused rather than silently picking one. */
+function parseForm(text: string): Record<string, unknown> {
+  const fields: Record<string, unknown> = Object.create(null);
+  const repeated: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (Object.hasOwn(fields, key)) repeated[key] = 'Send this field once.';
+    fields[key] = value;
+  }
+  if (Object.keys(repeated).length > 0) throw invalidRequest(repeated);
+  return fields;
+}
+
+function tooLarge(maxBytes: number): AuthError {
+  return new AuthError('payload_too_large', `The body is larger than ${maxBytes} bytes.`);
+}

@@ -1,0 +1,41 @@
+/**
+ * The session cookie (API.md): `__Host-gh_session` — `Secure`, no `Domain`,
+ * `Path=/`, so no subdomain can set or shadow it — when the public URL is
+ * https; plain `gh_session` only for http development. Always `HttpOnly` and
+ * `SameSite=Lax`.
+ */
+
+export interface CookiePolicy {
+  name: string;
+  secure: boolean;
+}
+
+export function cookiePolicyFor(origin: string): CookiePolicy {
+  const secure = origin.startsWith('https:');
+  return { name: secure ? '__Host-gh_session' : 'gh_session', secure };
+}
+
+export function sessionCookie(policy: CookiePolicy, token: string, maxAgeSeconds: number): string {
+  const secure = policy.secure ? '; Secure' : '';
+  return `${policy.name}=${token}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=Lax`;
+}
+
+export function clearedSessionCookie(policy: CookiePolicy): string {
+  return sessionCookie(policy, '', 0);
+}
+
+/** The value of cookie `name` in a `Cookie` header, without building a map of all of them. */
+export function readCookie(header: string | null | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const equals = header.indexOf('=', start);
+    if (equals !== -1 && equals < end && header.slice(start, equals).trim() === name) {
+      return header.slice(equals + 1, end).trim();
+    }
+    start = end + 1;
+  }
+  return undefined;
+}

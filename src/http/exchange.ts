@@ -1,0 +1,93 @@
+/**
+ * One request and the response being prepared for it: who the client is
+ * (address, credential), what the server's own origin and cookie are, and the
+ * headers the answer will carry. Built once per request and passed to the
+ * route; the session lookup is done at most once.
+ */
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { User } from '../accounts/user.js';
+import type { AuthCore } from '../core.js';
+import { AuthError } from '../errors.js';
+import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
+import type { Session } from '../sessions/sessions.js';
+import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
+import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
+import { baseHeaders } from './responses.js';
+
+export interface SignedIn<F extends CustomFields> {
+  session: Session;
+  user: User<F>;
+}
+
+export interface HttpSettings {
+  basePath: string;
+  /** From `publicUrl`; null: each request's own URL decides (development). */
+  publicOrigin: string | null;
+  /** Origins besides our own that may send cookie requests (CSRF) and CORS calls. */
+  trustedOrigins: ReadonlySet<string>;
+  trustedProxies: number;
+}
+
+export class Exchange<F extends CustomFields> {
+  readonly headers: Headers;
+  readonly origin: string;
+  readonly cookie: CookiePolicy;
+  readonly bearerMode: boolean;
+  readonly presented: PresentedToken | null;
+  readonly userAgent: string | null;
+  #signedIn: Promise<SignedIn<F> | null> | undefined;
+
+  constructor(
+    readonly core: AuthCore<F>,
+    readonly request: Request,
+    readonly ip: string | null,
+    settings: HttpSettings,
+  ) {
+    this.origin = settings.publicOrigin ?? new URL(request.url).origin;
+    this.cookie = cookiePolicyFor(this.origin);
+    this.headers = baseHeaders(this.cookie.secure);
+    this.bearerMode = isBearerMode(request.headers);
+    this.presented = presentedToken(request.headers, this.bearerMode ? null : this.cookie.name);
+    this.userAgent = request.headers.get('user-agent')?.slice(0, 512) ?? null;
+  }
+
+  /** The signed-in session and user of this request, or null. */
+  signedIn(): Promise<SignedIn<F> | null> {
+    this.#signedIn ??= this.presented
+      ? this.core.sessions.validate(this.presented.token)
+      : Promise.resolve(null);
+    return this.#signedIn;
+  }
+
+  /** The signed-in session and user, or a 401 `unauthenticated`. */
+  async requireSignedIn(): Promise<SignedIn<F>> {
+    const found = await this.signedIn();
+    if (!found) throw new AuthError('unauthenticated', 'Sign in first.');
+    return found;
+  }
+
+  /** The visitor's anonymous session, when anonymous sessions are on and the request has one. */
+  async anonymousSession(): Promise<AnonymousSession | null> {
+    if (!this.core.sessions.policy.anonymous || !this.presented) return null;
+    return this.core.sessions.anonymous.validate(this.presented.token);
+  }
+
+  /** Hands a new session token to a cookie client (bearer clients get it in the body instead). */
+  setSessionCookie(token: string): void {
+    if (this.bearerMode) return;
+    this.headers.append(
+      'set-cookie',
+      sessionCookie(this.cookie, token, this.core.sessions.policy.absoluteTtlSeconds),
+    );
+  }
+
+  clearSessionCookie(): void {
+    if (this.bearerMode) return;
+    this.headers.append('set-cookie', clearedSessionCookie(this.cookie));
+  }
+
+  /** What audit events record of the client. */
+  get client(): { ip: string | null; userAgent: string | null } {
+    return { ip: this.ip, userAgent: this.userAgent };
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The routes of API.md "Accounts and sessions". Each route is one object:
+ * the router mounts `handle`, the OpenAPI document is generated from the rest.
+ */
+import type { z } from 'zod';
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { User } from '../accounts/user.js';
+import type { CreateUserInput } from '../accounts/users.js';
+import { AuthError, type ErrorCode, invalidRequest } from '../errors.js';
+import type { Session } from '../sessions/sessions.js';
+import { readBody } from './body.js';
+import type { Exchange } from './exchange.js';
+import type { Throttle } from './rate-limits/throttle.js';
+import { empty, json } from './responses.js';
+import {
+  coerceFormFields,
+  parseBody,
+  passwordChangeBody,
+  sessionDataBody,
+  signInBody,
+  signUpBody,
+} from './schemas.js';
+import { sessionListItem, sessionView, userView } from './views.js';
+
+export interface RouteSpec<F extends CustomFields> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Below the base path, in the router's syntax (`/sessions/:id`). */
+  path: string;
+  summary: string;
+  /** Whether the route needs a signed-in session. */
+  signedIn: boolean;
+  body?: z.ZodType;
+  success: { status: number; description: string };
+  errors: readonly ErrorCode[];
+  handle(exchange: Exchange<F>, params: Record<string, string>): Promise<Response>;
+}
+
+export function accountRoutes<F extends CustomFields>(deps: {
+  throttle: Throttle | null;
+  signUpEnabled: boolean;
+  fields: F;
+}): RouteSpec<F>[] {
+  const { throttle, fields } = deps;
+  const signUpSchema = signUpBody(fields);
+  return [
+    {
+      method: 'POST',
+      path: '/signup',
+      summary: 'Create an account and sign in to it',
+      signedIn: false,
+      body: signUpSchema,
+      success: {
+        status: 201,
+        description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
+      },
+      errors: ['invalid_request', 'password_invalid', 'conflict', 'forbidden', 'csrf_failed', 'rate_limited'],
+      async handle(x) {
+        const { core } = x;
+        if (!deps.signUpEnabled) throw new AuthError('forbidden', 'Sign-up is closed.');
+        await throttle?.beginSignUp(x.ip);
+        const { fields: raw, form } = await readBody(x.request);
+        const body = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
+        const hooks = core.config.hooks;
+        const added = (await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request })) ?? undefined;
+        const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
+        const afterSignUp = hooks?.afterSignUp;
+        const user = await core.users.create(input as CreateUserInput<F>, {
+          ...(afterSignUp
+            ? {
+                inTransaction: (created, db) =>
+                  Promise.resolve(afterSignUp({ user: created, request: x.request, db })),
+              }
+            : {}),
+        });
+        await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
+        const { session, token } = await startSession(x, user, ['pwd']);
+        const signedUp = { ...user, lastLoginAt: await core.users.recordLogin(user.id) };
+        core.events.emit('login', { user: signedUp, session, request: x.request });
+        return json(201, signedInBody(x, signedUp, session, token), x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/signin',
+      summary: 'Sign in with email (or username) and password',
+      signedIn: false,
+      body: signInBody,
+      success: {
+        status: 200,
+        description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
+      },
+      errors: ['invalid_request', 'invalid_credentials', 'csrf_failed', 'rate_limited'],
+      async handle(x) {
+        const { core } = x;
+        const { fields: raw } = await readBody(x.request);
+        const body = parseBody(signInBody, raw);
+        const identifier = (body.email ?? body.username) as string;
+        const attempt = await throttle?.beginSignIn(x.ip, identifier);
+        const credentials = body.email !== undefined ? { email: identifier } : { username: identifier };
+        const user = await core.authenticate(
+          { ...credentials, password: body.password },
+          { request: x.request },
+        );
+        if (!user) {
+          const known = await core.users.getByIdentifier(identifier);
+          await core.audit.record({
+            type: 'signin_failed',
+            userId: known?.id ?? null,
+            ...x.client,
+            details: known ? { identifier } : {},
+          });
+          throw new AuthError('invalid_credentials', 'The email, username or password is not right.');
+        }
+        await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
+        await attempt?.succeeded();
+        const { session, token } = await startSession(x, user, ['pwd']);
+        try {
+          await core.config.hooks?.afterSignIn?.({ user, session, request: x.request });
+        } catch (error) {
+          await core.sessions.revoke(session.id);
+          throw error;
+        }
+        const lastLoginAt = await core.users.recordLogin(user.id);
+        await core.audit.record({
+          type: 'signin_succeeded',
+          userId: user.id,
+          ...x.client,
+          details: { session: session.id },
+        });
+        const updated = { ...user, lastLoginAt };
+        core.events.emit('login', { user: updated, session, request: x.request });
+        return json(200, signedInBody(x, updated, session, token), x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/signout',
+      summary: 'Sign out: revoke the current session and clear its cookie',
+      signedIn: false,
+      success: { status: 204, description: 'Signed out (also when there was no session)' },
+      errors: ['csrf_failed'],
+      async handle(x) {
+        const current = await x.signedIn();
+        if (current) {
+          await x.core.sessions.revoke(current.session.id);
+          await x.core.audit.record({ type: 'signout', userId: current.user.id, ...x.client });
+          x.core.events.emit('logout', { ...current, request: x.request });
+        } else {
+          const anonymous = await x.anonymousSession();
+          if (anonymous) await x.core.sessions.anonymous.revoke(anonymous.id);
+        }
+        x.clearSessionCookie();
+        return empty(204, x.headers);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/session',
+      summary: 'The signed-in user and session',
+      signedIn: true,
+      success: { status: 200, description: '`{user, session: {id, createdAt, expiresAt, amr, data}}`' },
+      errors: ['unauthenticated'],
+      async handle(x) {
+        const current = await x.signedIn();
+        if (!current) throw new AuthError('unauthenticated', 'Sign in first.');
+        return json(
+          200,
+          { user: userView(fields, current.user), session: sessionView(current.session) },
+          x.headers,
+        );
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/session/data',
+      summary: "Replace the current session's data (starts an anonymous session when those are on)",
+      signedIn: false,
+      body: sessionDataBody,
+      success: { status: 200, description: '`{session}`' },
+      errors: ['invalid_request', 'unauthenticated', 'csrf_failed', 'payload_too_large'],
+      async handle(x) {
+        const { sessions } = x.core;
+        const { fields: raw } = await readBody(x.request);
+        const { data } = parseBody(sessionDataBody, raw);
+        const current = await x.signedIn();
+        if (current) {
+          await sessions.setData(current.session.id, data);
+          return json(200, { session: sessionView({ ...current.session, data }) }, x.headers);
+        }
+        if (!sessions.policy.anonymous) throw new AuthError('unauthenticated', 'Sign in first.');
+        const anonymous = await x.anonymousSession();
+        if (anonymous) {
+          await sessions.anonymous.setData(anonymous.id, data);
+          return json(200, { session: sessionView({ ...anonymous, data }) }, x.headers);
+        }
+        const created = await sessions.anonymous.create(data);
+        x.setSessionCookie(created.token);
+        const body = {
+          session: sessionView(created.session),
+          ...(x.bearerMode ? { token: created.token } : {}),
+        };
+        return json(200, body, x.headers);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/sessions',
+      summary: "The signed-in user's sessions",
+      signedIn: true,
+      success: {
+        status: 200,
+        description: '`{sessions: [{id, current, createdAt, lastSeenAt, expiresAt, ip, userAgent, amr}]}`',
+      },
+      errors: ['unauthenticated'],
+      async handle(x) {
+        const { session, user } = await x.requireSignedIn();
+        const sessions = await x.core.sessions.list(user.id);
+        return json(200, { sessions: sessions.map((s) => sessionListItem(s, session.id)) }, x.headers);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/sessions/:id',
+      summary: 'End one of your sessions; it stops working at once',
+      signedIn: true,
+      success: { status: 204, description: 'Ended' },
+      errors: ['unauthenticated', 'not_found', 'csrf_failed'],
+      async handle(x, params) {
+        const { session, user } = await x.requireSignedIn();
+        const id = params.id ?? '';
+        const own = (await x.core.sessions.list(user.id)).some((s) => s.id === id);
+        if (!own || !(await x.core.sessions.revoke(id)))
+          throw new AuthError('not_found', 'There is no such session.');
+        await x.core.audit.record({
+          type: 'session_revoked',
+          userId: user.id,
+          ...x.client,
+          details: { session: id },
+        });
+        if (id === session.id) x.clearSessionCookie();
+        return empty(204, x.headers);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/sessions',
+      summary: 'End every session but the current one',
+      signedIn: true,
+      success: { status: 204, description: 'Ended' },
+      errors: ['unauthenticated', 'csrf_failed'],
+      async handle(x) {
+        const { session, user } = await x.requireSignedIn();
+        const ended = await x.core.sessions.revokeAllForUser(user.id, { except: session.id });
+        await x.core.audit.record({
+          type: 'sessions_revoked',
+          userId: user.id,
+          ...x.client,
+          details: { ended },
+        });
+        return empty(204, x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/password/change',
+      summary: 'Change your password: other sessions end, the current one gets a new id',
+      signedIn: true,
+      body: passwordChangeBody,
+      success: {
+        status: 204,
+        description: 'Changed; a new session cookie is set (bearer clients get 200 `{token}` instead)',
+      },
+      errors: ['invalid_request', 'password_invalid', 'unauthenticated', 'csrf_failed', 'rate_limited'],
+      async handle(x) {
+        const { core } = x;
+        const { session, user } = await x.requireSignedIn();
+        const { fields: raw } = await readBody(x.request);
+        const body = parseBody(passwordChangeBody, raw);
+        await throttle?.countPasswordCheck(x.ip, user.id);
+        if (!(await core.users.checkPassword(user.id, body.currentPassword))) {
+          throw invalidRequest({ currentPassword: 'This is not your current password.' });
+        }
+        await core.users.setPassword(user.id, body.newPassword);
+        // The password change bumped the epoch, which ended every session; delete their rows and reissue ours.
+        await core.sessions.revokeAllForUser(user.id);
+        const next = await core.sessions.create(user.id, {
+          ...x.client,
+          amr: session.amr,
+          data: session.data,
+        });
+        await core.audit.record({ type: 'password_changed', userId: user.id, ...x.client });
+        if (x.bearerMode)
+          return json(200, { token: next.token, session: sessionView(next.session) }, x.headers);
+        x.setSessionCookie(next.token);
+        return empty(204, x.headers);
+      },
+    },
+  ];
+}
+
+/**
+ * Starts a session for a user who just proved who they are. Whatever session
+ * the request carried is ended, never reused (no fixation); its data moves to
+ * the new session when it was anonymous or the same user's.
+ */
+async function startSession<F extends CustomFields>(
+  x: Exchange<F>,
+  user: User<F>,
+  amr: string[],
+): Promise<{ session: Session; token: string }> {
+  const { sessions } = x.core;
+  const previous = await x.signedIn();
+  const anonymous = previous ? null : await x.anonymousSession();
+  const data = previous?.user.id === user.id ? previous.session.data : (anonymous?.data ?? {});
+  const created = await sessions.create(user.id, { ...x.client, amr, data });
+  if (previous) await sessions.revoke(previous.session.id);
+  if (anonymous) await sessions.anonymous.revoke(anonymous.id);
+  x.setSessionCookie(created.token);
+  return created;
+}
+
+function signedInBody<F extends CustomFields>(
+  x: Exchange<F>,
+  user: User<F>,
+  session: Session,
+  token: string,
+) {
+  const fields = x.core.config.user?.fields ?? {};
+  return {
+    user: userView(fields, user),
+    session: sessionView(session),
+    ...(x.bearerMode ? { token } : {}),
+  };
+}
+
+/** Custom timestamp fields arrive as ISO strings; the user store takes Dates. */
+function withTimestamps(fields: CustomFields, input: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...input };
+  for (const [name, field] of Object.entries(fields)) {
+    if (field.type === 'timestamp' && typeof out[name] === 'string')
+      out[name] = new Date(out[name] as string);
+  }
+  return out;
+}

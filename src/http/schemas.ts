@@ -1,0 +1,106 @@
+/**
+ * The request bodies of the API as zod schemas. The same objects validate
+ * requests and, through `z.toJSONSchema`, describe them in the OpenAPI
+ * document, so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import type { CustomFields } from '../accounts/custom-fields.js';
+import { invalidRequest } from '../errors.js';
+
+const MAX_PASSWORD = 4096;
+const identifier = z.string().min(1, 'Enter your email or username.').max(320);
+const password = z.string().min(1, 'Enter a password.').max(MAX_PASSWORD);
+
+export const signInBody = z
+  .strictObject({
+    email: identifier.optional(),
+    username: identifier.optional(),
+    password,
+  })
+  .refine((body) => (body.email === undefined) !== (body.username === undefined), {
+    message: 'Enter your email or your username.',
+    path: ['email'],
+  });
+
+export const passwordChangeBody = z.strictObject({
+  currentPassword: z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD),
+  newPassword: z.string().min(1, 'Enter a new password.').max(MAX_PASSWORD),
+});
+
+export const sessionDataBody = z.strictObject({
+  data: z.record(z.string(), z.json()),
+});
+
+/** Sign-up takes the built-in profile fields and the app's custom fields, nothing else (no `isStaff`). */
+export function signUpBody(fields: CustomFields) {
+  const custom = Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => [name, customFieldSchema(field.type).optional()]),
+  );
+  return z.strictObject({
+    email: z.string().min(1, 'Enter an email address.').max(320),
+    password: z.string().min(1, 'Enter a password.').max(MAX_PASSWORD),
+    username: z.string().max(150).optional(),
+    firstName: z.string().max(150).optional(),
+    lastName: z.string().max(150).optional(),
+    ...custom,
+  });
+}
+
+function customFieldSchema(type: string) {
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return z.number().nullable();
+    case 'boolean':
+      return z.boolean().nullable();
+    case 'timestamp':
+      return z.iso.datetime({ offset: true }).nullable();
+    default:
+      return z.string().nullable();
+  }
+}
+
+/**
+ * Form posts carry strings only: custom fields of other types are converted
+ * before validation (`on`/`true`/`1` for booleans, numerals for numbers).
+ */
+export function coerceFormFields(
+  fields: CustomFields,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...body };
+  for (const [name, field] of Object.entries(fields)) {
+    const value = out[name];
+    if (typeof value !== 'string') continue;
+    if (value === '' && field.type !== 'string') out[name] = null;
+    else if (field.type === 'boolean') out[name] = ['on', 'true', '1'].includes(value.toLowerCase());
+    else if ((field.type === 'integer' || field.type === 'number') && /^-?\d+(\.\d+)?$/.test(value)) {
+      out[name] = Number(value);
+    }
+  }
+  return out;
+}
+
+/** Parses `body` with `schema`, or throws `invalid_request` naming each bad field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[key.slice(0, 100)] ??= 'This field is not accepted here.';
+      continue;
+    }
+    const key = String(issue.path[0] ?? 'body');
+    fields[key] ??= issue.code === 'invalid_type' ? describeType(issue.expected) : issue.message;
+  }
+  throw invalidRequest(fields);
+}
+
+function describeType(expected: string): string {
+  if (expected === 'string') return 'Enter text.';
+  if (expected === 'number') return 'Enter a number.';
+  if (expected === 'boolean') return 'Enter true or false.';
+  if (expected === 'record' || expected === 'object') return 'Send a JSON object.';
+  return `Expected ${expected}.`;
+}
