@@ -30,9 +30,17 @@ export async function startServer(
     url: `http://${host}:${address.port}`,
     stop() {
       stopping ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Idle keep-alive connections would otherwise hold `close` open until they time out.
-        if ('closeIdleConnections' in server) server.closeIdleConnections();
+        // Keep-alive connections would hold `close` open until they time out: close each as soon as it is idle.
+        const closeIdle = () => {
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+        };
+        const sweeper = setInterval(closeIdle, 50);
+        server.close((error) => {
+          clearInterval(sweeper);
+          if (error) reject(error);
+          else resolve();
+        });
+        closeIdle();
       }).finally(() => auth.close());
       return stopping;
     },
