@@ -15,10 +15,20 @@ export interface Logger {
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-/** JSON lines on stdout; human-readable when stdout is a terminal and pino-pretty is installed. */
+/** JSON lines on stdout; with `pretty`, human-readable lines when pino-pretty is installed. */
 export function createLogger(level: LogLevel = 'info', pretty = false): Logger {
+  const readable = pretty && canResolve('pino-pretty');
   return pino({
     level,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+    ...(readable ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
   });
+}
+
+function canResolve(specifier: string): boolean {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }

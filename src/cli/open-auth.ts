@@ -1,6 +1,6 @@
 import { type Auth, createAuth } from '../auth.js';
 import { ConfigError } from '../config.js';
-import type { LogLevel } from '../logger.js';
+import { createLogger, type LogLevel } from '../logger.js';
 import { CliError, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 
@@ -17,7 +17,10 @@ export async function openAuth(
   const { config } = await loadConfig(configPath, io.cwd, io.env);
   let auth: Auth;
   try {
-    auth = createAuth({ logLevel: options.logLevel ?? 'warn', ...config });
+    const level = config.logLevel ?? options.logLevel ?? 'warn';
+    // A person at a terminal reads lines; a log collector reads JSON.
+    const pretty = (io.stdout as { isTTY?: boolean }).isTTY === true;
+    auth = createAuth({ logger: createLogger(level, pretty), ...config });
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError('The configuration is invalid:', error.problems);
     throw error;

@@ -7,6 +7,9 @@ import { serve } from '@hono/node-server';
 import type { Auth } from '../auth.js';
 import { createApp } from './app.js';
 
+/** How often expired sessions are deleted (they are refused anyway; this only reclaims space). */
+const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
+
 export interface RunningServer {
   /** The base URL it listens on, e.g. `http://127.0.0.1:3000`. */
   url: string;
@@ -25,10 +28,17 @@ export async function startServer(
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const housekeeping = setInterval(() => {
+    Promise.all([auth.sessions.deleteExpired(), auth.sessions.anonymous.deleteExpired()]).catch((error) =>
+      auth.logger.warn({ err: error }, 'Could not delete expired sessions.'),
+    );
+  }, HOUSEKEEPING_INTERVAL_MS);
+  housekeeping.unref();
   let stopping: Promise<void> | null = null;
   return {
     url: `http://${host}:${address.port}`,
     stop() {
+      clearInterval(housekeeping);
       stopping ??= new Promise<void>((resolve, reject) => {
         // Keep-alive connections would hold `close` open until they time out: close each as soon as it is idle.
         const closeIdle = () => {
