@@ -74,9 +74,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
         });
         await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
         const { session, token } = await startSession(x, user, ['pwd']);
-        const signedUp = { ...user, lastLoginAt: await core.users.recordLogin(user.id) };
-        core.events.emit('login', { user: signedUp, session, request: x.request });
-        return json(201, signedInBody(x, signedUp, session, token), x.headers);
+        return signedInResponse(x, 201, user, session, token);
       },
     },
     {
@@ -120,16 +118,13 @@ export function accountRoutes<F extends CustomFields>(deps: {
           await core.sessions.revoke(session.id);
           throw error;
         }
-        const lastLoginAt = await core.users.recordLogin(user.id);
         await core.audit.record({
           type: 'signin_succeeded',
           userId: user.id,
           ...x.client,
           details: { session: session.id },
         });
-        const updated = { ...user, lastLoginAt };
-        core.events.emit('login', { user: updated, session, request: x.request });
-        return json(200, signedInBody(x, updated, session, token), x.headers);
+        return signedInResponse(x, 200, user, session, token);
       },
     },
     {
@@ -319,18 +314,23 @@ async function startSession<F extends CustomFields>(
   return created;
 }
 
-function signedInBody<F extends CustomFields>(
+/** Stamps the last login, sends the `login` signal and answers with the user, the session and (bearer mode) the token. */
+async function signedInResponse<F extends CustomFields>(
   x: Exchange<F>,
+  status: number,
   user: User<F>,
   session: Session,
   token: string,
-) {
+): Promise<Response> {
+  const signedIn = { ...user, lastLoginAt: await x.core.users.recordLogin(user.id) };
+  x.core.events.emit('login', { user: signedIn, session, request: x.request });
   const fields = x.core.config.user?.fields ?? {};
-  return {
-    user: userView(fields, user),
+  const body = {
+    user: userView(fields, signedIn),
     session: sessionView(session),
     ...(x.bearerMode ? { token } : {}),
   };
+  return json(status, body, x.headers);
 }
 
 /** Custom timestamp fields arrive as ISO strings; the user store takes Dates. */
