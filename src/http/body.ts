@@ -53,18 +53,55 @@ function parseJsonObject(text: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new AuthError('invalid_request', 'The body must be a JSON object.');
   }
+  checkStorable(value);
   return value as Record<string, unknown>;
+}
+
+/** How deep a JSON body may nest; the API's own bodies need three levels. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Refuses what later steps could not handle: nesting deep enough to exhaust a
+ * recursive walk, and text no database can store (NUL, which PostgreSQL text
+ * refuses, and lone UTF-16 surrogates, which are not Unicode). Iterative, so
+ * the check itself cannot overflow the stack.
+ */
+function checkStorable(root: object): void {
+  const pending: Array<[value: unknown, depth: number]> = [[root, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop() as [unknown, number];
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) throw unstorable();
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth > MAX_JSON_DEPTH) {
+        throw new AuthError('invalid_request', `The body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+      }
+      for (const [key, child] of Object.entries(value)) {
+        if (!isStorableText(key)) throw unstorable();
+        pending.push([child, depth + 1]);
+      }
+    }
+  }
+}
+
+function isStorableText(text: string): boolean {
+  return !text.includes('\u0000') && text.isWellFormed();
+}
+
+function unstorable(): AuthError {
+  return new AuthError('invalid_request', 'The body contains a NUL character or malformed Unicode.');
 }
 
 /** Form fields as strings; a field sent twice is refused rather than silently picking one. */
 function parseForm(text: string): Record<string, unknown> {
   const fields: Record<string, unknown> = Object.create(null);
-  const repeated: Record<string, string> = {};
+  const repeated: Record<string, string> = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
     if (Object.hasOwn(fields, key)) repeated[key] = 'Send this field once.';
     fields[key] = value;
   }
   if (Object.keys(repeated).length > 0) throw invalidRequest(repeated);
+  checkStorable(fields);
   return fields;
 }
 

@@ -28,7 +28,8 @@ export const passwordChangeBody = z.strictObject({
 });
 
 export const sessionDataBody = z.strictObject({
-  data: z.record(z.string(), z.json()),
+  // The body reader has already bounded its depth and checked its text; JSON.parse made it JSON.
+  data: z.record(z.string(), z.unknown()),
 });
 
 /** Sign-up takes the built-in profile fields and the app's custom fields, nothing else (no `isStaff`). */
@@ -85,14 +86,18 @@ export function coerceFormFields(
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const fields: Record<string, string> = {};
+  // No prototype: a refused field called `constructor` or `toString` must still be named.
+  const fields: Record<string, string> = Object.create(null);
+  const add = (key: string, why: string) => {
+    if (!Object.hasOwn(fields, key)) fields[key] = why;
+  };
   for (const issue of result.error.issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key.slice(0, 100)] ??= 'This field is not accepted here.';
+      for (const key of issue.keys) add(key.slice(0, 100), 'This field is not accepted here.');
       continue;
     }
     const key = String(issue.path[0] ?? 'body');
-    fields[key] ??= issue.code === 'invalid_type' ? describeType(issue.expected) : issue.message;
+    add(key, issue.code === 'invalid_type' ? describeType(issue.expected) : issue.message);
   }
   throw invalidRequest(fields);
 }
