@@ -76,6 +76,24 @@ function isModule(value: unknown): value is { default?: unknown; config?: unknow
   return typeof value === 'object' && value !== null && ('default' in value || 'config' in value);
 }
 
+/** Config keys the environment can set, and the variable that sets each. */
+const ENVIRONMENT_KEYS: Record<string, string> = {
+  'database.url': 'DATABASE_URL',
+  secret: 'GATEHOUSE_SECRET',
+  publicUrl: 'GATEHOUSE_PUBLIC_URL',
+  trustedOrigins: 'TRUSTED_ORIGINS',
+};
+
+/** Names the variable behind a configuration problem, when the environment set that key. */
+export function blameEnvironment(problem: string, env: Record<string, string | undefined>): string {
+  for (const [key, variable] of Object.entries(ENVIRONMENT_KEYS)) {
+    if (env[variable] && (problem.startsWith(`${key}:`) || problem.startsWith(`${key}.`))) {
+      return `${problem} (set by ${variable})`;
+    }
+  }
+  return problem;
+}
+
 function withEnvironment(config: GatehouseConfig, env: Record<string, string | undefined>): GatehouseConfig {
   const merged: GatehouseConfig = { ...config };
   if (env.DATABASE_URL) merged.database = { ...config.database, url: env.DATABASE_URL };

@@ -2,7 +2,7 @@ import { type Auth, createAuth } from '../auth.js';
 import { ConfigError } from '../config.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { CliError, type CliIo } from './io.js';
-import { loadConfig } from './load-config.js';
+import { blameEnvironment, loadConfig } from './load-config.js';
 
 /**
  * The Gatehouse instance a command works on. Unless the command is `migrate`
@@ -22,7 +22,10 @@ export async function openAuth(
     const pretty = (io.stdout as { isTTY?: boolean }).isTTY === true;
     auth = createAuth({ logger: createLogger(level, pretty), ...config });
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError('The configuration is invalid:', error.problems);
+    if (error instanceof ConfigError) {
+      const problems = error.problems.map((problem) => blameEnvironment(problem, io.env));
+      throw new CliError('The configuration is invalid:', problems);
+    }
     throw error;
   }
   if (!options.requireMigrated) return auth;

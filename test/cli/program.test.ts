@@ -176,6 +176,20 @@ describe('gatehouse errors and help', () => {
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('names the environment variable behind each bad setting, all at once', async () => {
+    const result = await cli(['start', '--port', '0'], {
+      env: {
+        GATEHOUSE_PUBLIC_URL: 'auth.example.com',
+        GATEHOUSE_SECRET: 'too short',
+        TRUSTED_ORIGINS: 'https://app.example.com/x',
+      },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/publicUrl: .*\(set by GATEHOUSE_PUBLIC_URL\)/);
+    expect(result.stderr).toMatch(/secret: .*\(set by GATEHOUSE_SECRET\)/);
+    expect(result.stderr).toMatch(/trustedOrigins\.0: .*\(set by TRUSTED_ORIGINS\)/);
+  });
+
   it('prints help for every command', async () => {
     for (const command of [
       [],
