@@ -15,14 +15,15 @@ import type { AuthCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { clientIp } from './client-ip.js';
-import { applyCors, preflight } from './cors.js';
+import { cookiePolicyFor } from './cookies.js';
+import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
 import { Exchange, type HttpSettings, type SignedIn } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
-import { baseHeaders, errorResponse, json } from './responses.js';
+import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
@@ -58,16 +59,21 @@ export function createApi<F extends CustomFields>(
     );
   }
   const openApi = JSON.stringify(openApiDocument(routes, settings.basePath));
-  router.get(`${settings.basePath}/openapi.json`, () => {
-    const headers = baseHeaders(false);
-    headers.set('content-type', 'application/json; charset=utf-8');
-    headers.set('cache-control', 'public, max-age=300');
-    return new Response(openApi, { headers });
+  router.get(`${settings.basePath}/openapi.json`, (c) => {
+    const headers = headersFor(c.req.raw);
+    headers['cache-control'] = 'public, max-age=300';
+    return json(200, openApi, headers);
   });
-  router.notFound(() =>
-    errorResponse(new AuthError('not_found', 'There is no such route.'), baseHeaders(false)),
+  router.notFound((c) =>
+    errorResponse(new AuthError('not_found', 'There is no such route.'), headersFor(c.req.raw)),
   );
-  router.onError((error) => internalError(core.logger, error));
+  router.onError((error, c) => internalError(core.logger, error, headersFor(c.req.raw)));
+
+  /** Headers for answers given outside a route (no exchange). */
+  function headersFor(request: Request) {
+    const https = (settings.cookie ?? cookiePolicyFor(request.url)).secure;
+    return responseHeaders(request, { https, corsOrigins: settings.trustedOrigins });
+  }
 
   async function run(
     route: RouteSpec<F>,
@@ -93,7 +99,9 @@ export function createApi<F extends CustomFields>(
       }
       response = await route.handle(x, params);
     } catch (error) {
-      response = isAuthError(error) ? errorResponse(error, x.headers) : internalError(core.logger, error);
+      response = isAuthError(error)
+        ? errorResponse(error, x.headers)
+        : internalError(core.logger, error, x.headers);
     }
     metrics?.observe(route.method, route.path, response.status, performance.now() - started);
     return response;
@@ -107,25 +115,25 @@ export function createApi<F extends CustomFields>(
   return {
     settings,
     async fetch(request, connection) {
-      const origin = request.headers.get('origin');
-      if (request.method === 'OPTIONS') return preflight(origin, settings.trustedOrigins, baseHeaders(false));
-      let response: Response;
-      try {
-        response = await router.fetch(request, { connection });
-      } catch (error) {
-        response = internalError(core.logger, error);
+      if (request.method === 'OPTIONS') {
+        return preflight(request.headers.get('origin'), settings.trustedOrigins, headersFor(request));
       }
-      applyCors(origin, settings.trustedOrigins, response.headers);
-      return response;
+      try {
+        return await router.fetch(request, { connection });
+      } catch (error) {
+        return internalError(core.logger, error, headersFor(request));
+      }
     },
     getSession: (request) => new Exchange(core, request, null, settings).signedIn(),
   };
 }
 
 function httpSettings(config: GatehouseConfig<CustomFields>): HttpSettings {
+  const publicOrigin = config.publicUrl ? new URL(config.publicUrl).origin : null;
   return {
     basePath: config.basePath ?? '/auth',
-    publicOrigin: config.publicUrl ? new URL(config.publicUrl).origin : null,
+    publicOrigin,
+    cookie: publicOrigin ? cookiePolicyFor(publicOrigin) : null,
     trustedOrigins: new Set((config.trustedOrigins ?? []).map((origin) => new URL(origin).origin)),
     trustedProxies: config.trustedProxies ?? 0,
   };
@@ -141,11 +149,7 @@ function createThrottle<F extends CustomFields>(core: AuthCore<F>, store?: RateL
   return new Throttle({ store: store ?? new DatabaseRateLimitStore(core.database), limits, now: core.now });
 }
 
-function internalError(logger: Logger, error: unknown): Response {
+function internalError(logger: Logger, error: unknown, headers: ResponseHeaders): Response {
   logger.error({ err: error }, 'Request failed.');
-  return json(
-    500,
-    new AuthError('internal_error', 'Something went wrong on our side. Try again.'),
-    baseHeaders(false),
-  );
+  return json(500, new AuthError('internal_error', 'Something went wrong on our side. Try again.'), headers);
 }

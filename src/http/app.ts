@@ -1,22 +1,31 @@
-import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import type { Auth } from '../auth.js';
 
-type ServerBindings = { incoming?: IncomingMessage };
+type ServerBindings = { incoming?: { socket: { remoteAddress?: string | undefined } } };
 
 /**
  * The standalone server's routes: the API under its base path, liveness
  * (`/healthz`, the process answers), readiness (`/readyz`, the database
- * answers too) and `/metrics` in Prometheus text.
+ * answers too) and `/metrics` in Prometheus text. Requests for the API go
+ * straight to its handler, without a second router in front of it.
  */
-export function createApp(auth: Auth): Hono<{ Bindings: ServerBindings }> {
-  const app = new Hono<{ Bindings: ServerBindings }>();
+export function createServerFetch(auth: Auth): (request: Request, env: ServerBindings) => Promise<Response> {
   const base = auth.config.basePath ?? '/auth';
-  const api = (c: { req: { raw: Request }; env: ServerBindings }) =>
-    auth.handler(c.req.raw, { ip: c.env?.incoming?.socket.remoteAddress ?? null });
-  app.all(base, api);
-  app.all(`${base}/*`, api);
+  const app = operationsApp(auth);
+  return async (request, env) => {
+    const url = request.url;
+    const path = url.slice(url.indexOf('/', url.indexOf('//') + 2));
+    const next = path.charAt(base.length);
+    if (path.startsWith(base) && (next === '' || next === '/' || next === '?')) {
+      return auth.handler(request, { ip: env?.incoming?.socket.remoteAddress ?? null });
+    }
+    return app.fetch(request, env);
+  };
+}
+
+function operationsApp(auth: Auth): Hono<{ Bindings: ServerBindings }> {
+  const app = new Hono<{ Bindings: ServerBindings }>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     try {

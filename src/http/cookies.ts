@@ -10,9 +10,12 @@ export interface CookiePolicy {
   secure: boolean;
 }
 
+const SECURE: CookiePolicy = Object.freeze({ name: '__Host-gh_session', secure: true });
+const PLAIN: CookiePolicy = Object.freeze({ name: 'gh_session', secure: false });
+
+/** The cookie for a server at this origin (or URL, or bare scheme). */
 export function cookiePolicyFor(origin: string): CookiePolicy {
-  const secure = origin.startsWith('https:');
-  return { name: secure ? '__Host-gh_session' : 'gh_session', secure };
+  return origin.startsWith('https:') ? SECURE : PLAIN;
 }
 
 export function sessionCookie(policy: CookiePolicy, token: string, maxAgeSeconds: number): string {

@@ -7,20 +7,27 @@
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Auth-Mode';
 
-export function applyCors(origin: string | null, trusted: ReadonlySet<string>, headers: Headers): void {
-  headers.append('vary', 'Origin');
+export function corsHeaders(
+  origin: string | null,
+  trusted: ReadonlySet<string>,
+  headers: Record<string, string>,
+): void {
+  headers.vary = 'Origin';
   if (origin === null || !trusted.has(origin)) return;
-  headers.set('access-control-allow-origin', origin);
-  headers.set('access-control-allow-credentials', 'true');
+  headers['access-control-allow-origin'] = origin;
+  headers['access-control-allow-credentials'] = 'true';
 }
 
 /** The answer to a preflight: 204, with permissions only for a trusted origin. */
-export function preflight(origin: string | null, trusted: ReadonlySet<string>, headers: Headers): Response {
-  applyCors(origin, trusted, headers);
+export function preflight(
+  origin: string | null,
+  trusted: ReadonlySet<string>,
+  headers: Record<string, string>,
+): Response {
   if (origin !== null && trusted.has(origin)) {
-    headers.set('access-control-allow-methods', ALLOWED_METHODS);
-    headers.set('access-control-allow-headers', ALLOWED_HEADERS);
-    headers.set('access-control-max-age', '600');
+    headers['access-control-allow-methods'] = ALLOWED_METHODS;
+    headers['access-control-allow-headers'] = ALLOWED_HEADERS;
+    headers['access-control-max-age'] = '600';
   }
   return new Response(null, { status: 204, headers });
 }

@@ -12,7 +12,7 @@ import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
 import type { Session } from '../sessions/sessions.js';
 import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
-import { baseHeaders } from './responses.js';
+import { type ResponseHeaders, responseHeaders } from './responses.js';
 
 export interface SignedIn<F extends CustomFields> {
   session: Session;
@@ -23,18 +23,19 @@ export interface HttpSettings {
   basePath: string;
   /** From `publicUrl`; null: each request's own URL decides (development). */
   publicOrigin: string | null;
+  /** The session cookie, fixed by the public URL; null: each request's scheme decides. */
+  cookie: CookiePolicy | null;
   /** Origins besides our own that may send cookie requests (CSRF) and CORS calls. */
   trustedOrigins: ReadonlySet<string>;
   trustedProxies: number;
 }
 
 export class Exchange<F extends CustomFields> {
-  readonly headers: Headers;
-  readonly origin: string;
+  readonly headers: ResponseHeaders;
   readonly cookie: CookiePolicy;
   readonly bearerMode: boolean;
   readonly presented: PresentedToken | null;
-  readonly userAgent: string | null;
+  readonly #settings: HttpSettings;
   #signedIn: Promise<SignedIn<F> | null> | undefined;
 
   constructor(
@@ -43,12 +44,24 @@ export class Exchange<F extends CustomFields> {
     readonly ip: string | null,
     settings: HttpSettings,
   ) {
-    this.origin = settings.publicOrigin ?? new URL(request.url).origin;
-    this.cookie = cookiePolicyFor(this.origin);
-    this.headers = baseHeaders(this.cookie.secure);
+    this.#settings = settings;
+    // Without a configured public URL the request's own scheme decides, as it does for the origin.
+    this.cookie = settings.cookie ?? cookiePolicyFor(request.url.startsWith('https:') ? 'https:' : 'http:');
+    this.headers = responseHeaders(request, {
+      https: this.cookie.secure,
+      corsOrigins: settings.trustedOrigins,
+    });
     this.bearerMode = isBearerMode(request.headers);
     this.presented = presentedToken(request.headers, this.bearerMode ? null : this.cookie.name);
-    this.userAgent = request.headers.get('user-agent')?.slice(0, 512) ?? null;
+  }
+
+  /** The server's own origin: the public URL's, else this request's. */
+  get origin(): string {
+    return this.#settings.publicOrigin ?? new URL(this.request.url).origin;
+  }
+
+  get userAgent(): string | null {
+    return this.request.headers.get('user-agent')?.slice(0, 512) ?? null;
   }
 
   /** The signed-in session and user of this request, or null. */
@@ -75,15 +88,17 @@ export class Exchange<F extends CustomFields> {
   /** Hands a new session token to a cookie client (bearer clients get it in the body instead). */
   setSessionCookie(token: string): void {
     if (this.bearerMode) return;
-    this.headers.append(
-      'set-cookie',
-      sessionCookie(this.cookie, token, this.core.sessions.policy.absoluteTtlSeconds),
+    // One cookie per response: a later call (a new session after clearing) replaces an earlier one.
+    this.headers['set-cookie'] = sessionCookie(
+      this.cookie,
+      token,
+      this.core.sessions.policy.absoluteTtlSeconds,
     );
   }
 
   clearSessionCookie(): void {
     if (this.bearerMode) return;
-    this.headers.append('set-cookie', clearedSessionCookie(this.cookie));
+    this.headers['set-cookie'] = clearedSessionCookie(this.cookie);
   }
 
   /** What audit events record of the client. */

@@ -13,22 +13,23 @@ interface Histogram {
 }
 
 export class Metrics {
-  readonly #requests = new Map<string, number>();
-  readonly #latency = new Map<string, Histogram>();
+  readonly #routes = new Map<string, { statuses: Map<number, number>; latency: Histogram }>();
   readonly #gauges = new Map<string, { help: string; read: () => Promise<number> }>();
 
   observe(method: string, route: string, status: number, ms: number): void {
-    const requestKey = `method="${method}",route="${route}",status="${status}"`;
-    this.#requests.set(requestKey, (this.#requests.get(requestKey) ?? 0) + 1);
-    const latencyKey = `method="${method}",route="${route}"`;
-    let histogram = this.#latency.get(latencyKey);
-    if (!histogram) {
-      histogram = { counts: BUCKETS_MS.map(() => 0), sum: 0, count: 0 };
-      this.#latency.set(latencyKey, histogram);
+    const key = `${method} ${route}`;
+    let entry = this.#routes.get(key);
+    if (!entry) {
+      entry = { statuses: new Map(), latency: { counts: BUCKETS_MS.map(() => 0), sum: 0, count: 0 } };
+      this.#routes.set(key, entry);
     }
-    histogram.counts = histogram.counts.map((count, i) => (ms <= (BUCKETS_MS[i] ?? 0) ? count + 1 : count));
-    histogram.sum += ms / 1000;
-    histogram.count += 1;
+    entry.statuses.set(status, (entry.statuses.get(status) ?? 0) + 1);
+    const { latency } = entry;
+    for (let i = 0; i < BUCKETS_MS.length; i++) {
+      if (ms <= (BUCKETS_MS[i] as number)) latency.counts[i] = (latency.counts[i] as number) + 1;
+    }
+    latency.sum += ms / 1000;
+    latency.count += 1;
   }
 
   /** A value read at scrape time (e.g. active sessions, from the database). */
@@ -41,13 +42,20 @@ export class Metrics {
       '# HELP gatehouse_http_requests_total Requests answered, by route and status.',
       '# TYPE gatehouse_http_requests_total counter',
     ];
-    for (const [labels, value] of this.#requests)
-      lines.push(`gatehouse_http_requests_total{${labels}} ${value}`);
+    const labelled = [...this.#routes].map(([key, entry]) => {
+      const [method, route] = key.split(' ');
+      return { labels: `method="${method}",route="${route}"`, ...entry };
+    });
+    for (const { labels, statuses } of labelled) {
+      for (const [status, value] of statuses) {
+        lines.push(`gatehouse_http_requests_total{${labels},status="${status}"} ${value}`);
+      }
+    }
     lines.push(
       '# HELP gatehouse_http_request_duration_seconds Time to answer, by route.',
       '# TYPE gatehouse_http_request_duration_seconds histogram',
     );
-    for (const [labels, h] of this.#latency) {
+    for (const { labels, latency: h } of labelled) {
       BUCKETS_MS.forEach((le, i) => {
         lines.push(
           `gatehouse_http_request_duration_seconds_bucket{${labels},le="${le / 1000}"} ${h.counts[i]}`,

@@ -42,6 +42,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
 }): RouteSpec<F>[] {
   const { throttle, fields } = deps;
   const signUpSchema = signUpBody(fields);
+  const sessionBodies = new WeakMap<Session, { user: User<F>; body: string }>();
   return [
     {
       method: 'POST',
@@ -158,11 +159,15 @@ export function accountRoutes<F extends CustomFields>(deps: {
       async handle(x) {
         const current = await x.signedIn();
         if (!current) throw new AuthError('unauthenticated', 'Sign in first.');
-        return json(
-          200,
-          { user: userView(fields, current.user), session: sessionView(current.session) },
-          x.headers,
-        );
+        // Served from the session cache, the same session and user objects come back until either changes.
+        const cached = sessionBodies.get(current.session);
+        if (cached?.user === current.user) return json(200, cached.body, x.headers);
+        const body = JSON.stringify({
+          user: userView(fields, current.user),
+          session: sessionView(current.session),
+        });
+        sessionBodies.set(current.session, { user: current.user, body });
+        return json(200, body, x.headers);
       },
     },
     {

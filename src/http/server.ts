@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Auth } from '../auth.js';
-import { createApp } from './app.js';
+import { createServerFetch } from './app.js';
 
 /** How often expired sessions are deleted (they are refused anyway; this only reclaims space). */
 const HOUSEKEEPING_INTERVAL_MS = 60 * 60 * 1000;
@@ -21,9 +21,9 @@ export async function startServer(
   auth: Auth,
   options: { port: number; host: string },
 ): Promise<RunningServer> {
-  const app = createApp(auth);
+  const fetch = createServerFetch(auth);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    const s = serve({ fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;

@@ -7,7 +7,8 @@
  *
  * Invariants: the password is used exactly as Django used it (UTF-8 bytes, no
  * normalisation); bcrypt runs on the thread pool (@node-rs/bcrypt's async
- * `verify`), which compares the result in constant time.
+ * `verify`, loaded at the first bcrypt hash), which compares the result in
+ * constant time.
  *
  * Threat, and Django's own behaviour: bcrypt reads at most 72 bytes of key.
  * `bcrypt_sha256` avoids that by feeding bcrypt a 64-character digest, so every
@@ -17,7 +18,6 @@
  * replaces the hash with argon2id, which reads the whole password.
  */
 import { createHash } from 'node:crypto';
-import { verify } from '@node-rs/bcrypt';
 import type { PasswordHasher } from './password-hasher.js';
 
 // 2a and 2y are the same algorithm as 2b for passwords under 256 bytes; older Django installs wrote 2a.
@@ -58,6 +58,8 @@ function djangoBcryptHasherFor(
       const match = MODULAR_CRYPT.exec(modularCrypt);
       if (!match || Number(match[1]) < 4 || Number(match[1]) > MAX_COST) return false;
       try {
+        // Loaded on first use: most deployments never see a bcrypt hash, and the binding costs memory.
+        const { verify } = await import('@node-rs/bcrypt');
         return await verify(prepare(password), modularCrypt);
       } catch {
         return false;
