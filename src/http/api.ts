@@ -90,7 +90,7 @@ export function createApi<F extends CustomFields>(
     const x = new Exchange(core, request, ip, settings);
     let response: Response;
     try {
-      if (!x.bearerMode) {
+      if (!x.bearerMode && route.method !== 'GET') {
         const verdict = checkRequestOrigin(request.method, request.headers, csrfOrigins(x.origin));
         if (!verdict.ok) {
           core.logger.info({ reason: verdict.reason, path: route.path }, 'Refused a cross-site request.');
