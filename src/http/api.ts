@@ -8,13 +8,11 @@
  * to API.md's shape — an `AuthError` keeps its code; anything else is logged
  * and answered with a bare `internal_error`, never a stack trace.
  */
-import { Hono } from 'hono';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { GatehouseConfig } from '../config.js';
 import type { AuthCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { clientIp } from './client-ip.js';
 import { cookiePolicyFor } from './cookies.js';
 import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
@@ -24,6 +22,7 @@ import { openApiDocument } from './openapi.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
 import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
+import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
@@ -37,8 +36,6 @@ export interface Api<F extends CustomFields> {
   readonly settings: HttpSettings;
 }
 
-type Bindings = { connection?: ConnectionInfo };
-
 export function createApi<F extends CustomFields>(
   core: AuthCore<F>,
   options: { metrics?: Metrics; rateLimitStore?: RateLimitStore } = {},
@@ -50,24 +47,25 @@ export function createApi<F extends CustomFields>(
     signUpEnabled: core.config.signUp?.enabled !== false,
     fields: (core.config.user?.fields ?? {}) as F,
   });
-  const router = new Hono<{ Bindings: Bindings }>();
   const { metrics } = options;
-
+  const table = new RouteTable<
+    (
+      request: Request,
+      connection: ConnectionInfo | undefined,
+      params: Record<string, string>,
+    ) => Promise<Response>
+  >();
   for (const route of routes) {
-    router.on(route.method, settings.basePath + route.path, (c) =>
-      run(route, c.req.raw, c.env?.connection, c.req.param() as Record<string, string>),
+    table.add(route.method, settings.basePath + route.path, (request, connection, params) =>
+      run(route, request, connection, params),
     );
   }
   const openApi = JSON.stringify(openApiDocument(routes, settings.basePath));
-  router.get(`${settings.basePath}/openapi.json`, (c) => {
-    const headers = headersFor(c.req.raw);
+  table.add('GET', `${settings.basePath}/openapi.json`, async (request) => {
+    const headers = headersFor(request);
     headers['cache-control'] = 'public, max-age=300';
     return json(200, openApi, headers);
   });
-  router.notFound((c) =>
-    errorResponse(new AuthError('not_found', 'There is no such route.'), headersFor(c.req.raw)),
-  );
-  router.onError((error, c) => internalError(core.logger, error, headersFor(c.req.raw)));
 
   /** Headers for answers given outside a route (no exchange). */
   function headersFor(request: Request) {
@@ -82,12 +80,7 @@ export function createApi<F extends CustomFields>(
     params: Record<string, string>,
   ): Promise<Response> {
     const started = metrics ? performance.now() : 0;
-    const ip = clientIp(
-      connection?.ip ?? undefined,
-      request.headers.get('x-forwarded-for'),
-      settings.trustedProxies,
-    );
-    const x = new Exchange(core, request, ip, settings);
+    const x = new Exchange(core, request, connection?.ip ?? null, settings);
     let response: Response;
     try {
       if (!x.bearerMode && route.method !== 'GET') {
@@ -115,11 +108,14 @@ export function createApi<F extends CustomFields>(
   return {
     settings,
     async fetch(request, connection) {
-      if (request.method === 'OPTIONS') {
-        return preflight(request.headers.get('origin'), settings.trustedOrigins, headersFor(request));
-      }
       try {
-        return await router.fetch(request, { connection });
+        if (request.method === 'OPTIONS') {
+          return preflight(request.headers.get('origin'), settings.trustedOrigins, headersFor(request));
+        }
+        const found = table.match(request.method, pathOf(request.url));
+        if (!found)
+          return errorResponse(new AuthError('not_found', 'There is no such route.'), headersFor(request));
+        return await found.value(request, connection, found.params);
       } catch (error) {
         return internalError(core.logger, error, headersFor(request));
       }

@@ -10,6 +10,7 @@ import type { AuthCore } from '../core.js';
 import { AuthError } from '../errors.js';
 import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
 import type { Session } from '../sessions/sessions.js';
+import { clientIp } from './client-ip.js';
 import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
 import { type ResponseHeaders, responseHeaders } from './responses.js';
@@ -38,13 +39,17 @@ export class Exchange<F extends CustomFields> {
   readonly #settings: HttpSettings;
   #signedIn: Promise<SignedIn<F> | null> | undefined;
 
+  readonly #socketIp: string | null;
+  #ip: string | null | undefined;
+
   constructor(
     readonly core: AuthCore<F>,
     readonly request: Request,
-    readonly ip: string | null,
+    socketIp: string | null,
     settings: HttpSettings,
   ) {
     this.#settings = settings;
+    this.#socketIp = socketIp;
     // Without a configured public URL the request's own scheme decides, as it does for the origin.
     this.cookie = settings.cookie ?? cookiePolicyFor(request.url.startsWith('https:') ? 'https:' : 'http:');
     this.headers = responseHeaders(request, {
@@ -53,6 +58,18 @@ export class Exchange<F extends CustomFields> {
     });
     this.bearerMode = isBearerMode(request.headers);
     this.presented = presentedToken(request.headers, this.bearerMode ? null : this.cookie.name);
+  }
+
+  /** The client's address (worked out on first use: most requests never need it). */
+  get ip(): string | null {
+    if (this.#ip === undefined) {
+      this.#ip = clientIp(
+        this.#socketIp ?? undefined,
+        this.request.headers.get('x-forwarded-for'),
+        this.#settings.trustedProxies,
+      );
+    }
+    return this.#ip;
   }
 
   /** The server's own origin: the public URL's, else this request's. */
