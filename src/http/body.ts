@@ -1,7 +1,7 @@
 /**
  * Request bodies: JSON objects or HTML form posts, nothing else, and never
- * more than `maxBytes` — counted while reading, so a body without a
- * `Content-Length` cannot grow past it either.
+ * more than `maxBytes` — a body without a `Content-Length` is counted while
+ * it is read, so it cannot grow past the limit either.
  */
 import { AuthError, invalidRequest } from '../errors.js';
 
@@ -24,8 +24,15 @@ export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Pro
 }
 
 async function readText(request: Request, maxBytes: number): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
+  const length = request.headers.get('content-length');
+  const declared = Number(length ?? '0');
   if (declared > maxBytes) throw tooLarge(maxBytes);
+  // With a declared length (which the HTTP parser holds the client to), read at once: servers take a faster path.
+  if (length !== null && Number.isInteger(declared)) {
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return new TextDecoder().decode(bytes);
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
