@@ -12,6 +12,7 @@ import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
 import type { Session } from '../sessions/sessions.js';
 import { clientIp } from './client-ip.js';
 import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
+import { resolveRedirect } from './redirects.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
 import { type ResponseHeaders, responseHeaders } from './responses.js';
 
@@ -116,6 +117,20 @@ export class Exchange<F extends CustomFields> {
   clearSessionCookie(): void {
     if (this.bearerMode) return;
     this.headers['set-cookie'] = clearedSessionCookie(this.cookie);
+  }
+
+  /**
+   * The normalised redirect target (API.md "Redirects"): a path on this
+   * server or a URL on a trusted origin; anything else is 400 `invalid_redirect`.
+   */
+  redirectTarget(target: string | undefined): string | null {
+    if (target === undefined) return null;
+    const resolved = resolveRedirect(target, {
+      publicUrl: this.origin,
+      trustedOrigins: [...this.#settings.trustedOrigins],
+    });
+    if (resolved === null) throw new AuthError('invalid_redirect', 'That redirect target is not allowed.');
+    return resolved;
   }
 
   /** What audit events record of the client. */

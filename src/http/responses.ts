@@ -33,6 +33,12 @@ export function json(status: number, body: unknown, headers: ResponseHeaders): R
   return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
 }
 
+/** Sends a browser on after a form post (303: the next request is a GET). */
+export function seeOther(location: string, headers: ResponseHeaders): Response {
+  headers.location = location;
+  return new Response(null, { status: 303, headers });
+}
+
 export function empty(status: number, headers: ResponseHeaders): Response {
   return new Response(null, { status, headers });
 }

@@ -11,13 +11,14 @@ import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
 import type { Throttle } from './rate-limits/throttle.js';
-import { empty, json } from './responses.js';
+import { empty, json, seeOther } from './responses.js';
 import {
   coerceFormFields,
   parseBody,
   passwordChangeBody,
   sessionDataBody,
   signInBody,
+  signOutBody,
   signUpBody,
 } from './schemas.js';
 import { sessionListItem, sessionView, userView } from './views.js';
@@ -54,13 +55,22 @@ export function accountRoutes<F extends CustomFields>(deps: {
         status: 201,
         description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
       },
-      errors: ['invalid_request', 'password_invalid', 'conflict', 'forbidden', 'csrf_failed', 'rate_limited'],
+      errors: [
+        'invalid_request',
+        'invalid_redirect',
+        'password_invalid',
+        'conflict',
+        'forbidden',
+        'csrf_failed',
+        'rate_limited',
+      ],
       async handle(x) {
         const { core } = x;
         if (!deps.signUpEnabled) throw new AuthError('forbidden', 'Sign-up is closed.');
         await throttle?.beginSignUp(x.ip);
         const { fields: raw, form } = await readBody(x.request);
-        const body = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
+        const { redirectTo, ...body } = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
+        const redirect = x.redirectTarget(redirectTo);
         const hooks = core.config.hooks;
         const added = (await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request })) ?? undefined;
         const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
@@ -75,7 +85,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
         });
         await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
         const { session, token } = await startSession(x, user, ['pwd']);
-        return signedInResponse(x, 201, user, session, token);
+        return signedInResponse(x, { status: 201, user, session, token, redirect, form });
       },
     },
     {
@@ -88,11 +98,12 @@ export function accountRoutes<F extends CustomFields>(deps: {
         status: 200,
         description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
       },
-      errors: ['invalid_request', 'invalid_credentials', 'csrf_failed', 'rate_limited'],
+      errors: ['invalid_request', 'invalid_redirect', 'invalid_credentials', 'csrf_failed', 'rate_limited'],
       async handle(x) {
         const { core } = x;
-        const { fields: raw } = await readBody(x.request);
+        const { fields: raw, form } = await readBody(x.request);
         const body = parseBody(signInBody, raw);
+        const redirect = x.redirectTarget(body.redirectTo);
         const identifier = (body.email ?? body.username) as string;
         const attempt = await throttle?.beginSignIn(x.ip, identifier);
         const credentials = body.email !== undefined ? { email: identifier } : { username: identifier };
@@ -125,7 +136,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
           ...x.client,
           details: { session: session.id },
         });
-        return signedInResponse(x, 200, user, session, token);
+        return signedInResponse(x, { status: 200, user, session, token, redirect, form });
       },
     },
     {
@@ -133,9 +144,16 @@ export function accountRoutes<F extends CustomFields>(deps: {
       path: '/signout',
       summary: 'Sign out: revoke the current session and clear its cookie',
       signedIn: false,
-      success: { status: 204, description: 'Signed out (also when there was no session)' },
-      errors: ['csrf_failed'],
+      body: signOutBody,
+      success: {
+        status: 204,
+        description:
+          'Signed out (also when there was no session); a form post with `redirectTo` gets 303 there',
+      },
+      errors: ['invalid_request', 'invalid_redirect', 'csrf_failed'],
       async handle(x) {
+        const { fields: raw, form } = await readBody(x.request);
+        const redirect = x.redirectTarget(parseBody(signOutBody, raw).redirectTo);
         const current = await x.signedIn();
         if (current) {
           await x.core.sessions.revoke(current.session.id);
@@ -146,7 +164,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
           if (anonymous) await x.core.sessions.anonymous.revoke(anonymous.id);
         }
         x.clearSessionCookie();
-        return empty(204, x.headers);
+        return form && redirect ? seeOther(redirect, x.headers) : empty(204, x.headers);
       },
     },
     {
@@ -319,23 +337,34 @@ async function startSession<F extends CustomFields>(
   return created;
 }
 
-/** Stamps the last login, sends the `login` signal and answers with the user, the session and (bearer mode) the token. */
+/**
+ * Stamps the last login, sends the `login` signal and answers: a form post
+ * with a `redirectTo` is sent there (303); anything else gets the user, the
+ * session, the normalised `redirectTo` if any, and (bearer mode) the token.
+ */
 async function signedInResponse<F extends CustomFields>(
   x: Exchange<F>,
-  status: number,
-  user: User<F>,
-  session: Session,
-  token: string,
+  outcome: {
+    status: number;
+    user: User<F>;
+    session: Session;
+    token: string;
+    redirect: string | null;
+    form: boolean;
+  },
 ): Promise<Response> {
+  const { user, session, token, redirect } = outcome;
   const signedIn = { ...user, lastLoginAt: await x.core.users.recordLogin(user.id) };
   x.core.events.emit('login', { user: signedIn, session, request: x.request });
+  if (outcome.form && redirect !== null) return seeOther(redirect, x.headers);
   const fields = x.core.config.user?.fields ?? {};
   const body = {
     user: userView(fields, signedIn),
     session: sessionView(session),
+    ...(redirect !== null ? { redirectTo: redirect } : {}),
     ...(x.bearerMode ? { token } : {}),
   };
-  return json(status, body, x.headers);
+  return json(outcome.status, body, x.headers);
 }
 
 /** Custom timestamp fields arrive as ISO strings; the user store takes Dates. */

@@ -10,12 +10,15 @@ import { invalidRequest } from '../errors.js';
 const MAX_PASSWORD = 4096;
 const identifier = z.string().min(1, 'Enter your email or username.').max(320);
 const password = z.string().min(1, 'Enter a password.').max(MAX_PASSWORD);
+/** Where a browser goes next (checked against the trusted origins by the route, not here). */
+const redirectTo = z.string().max(2048).optional();
 
 export const signInBody = z
   .strictObject({
     email: identifier.optional(),
     username: identifier.optional(),
     password,
+    redirectTo,
   })
   .refine((body) => (body.email === undefined) !== (body.username === undefined), {
     message: 'Enter your email or your username.',
@@ -26,6 +29,8 @@ export const passwordChangeBody = z.strictObject({
   currentPassword: z.string().min(1, 'Enter your current password.').max(MAX_PASSWORD),
   newPassword: z.string().min(1, 'Enter a new password.').max(MAX_PASSWORD),
 });
+
+export const signOutBody = z.strictObject({ redirectTo });
 
 export const sessionDataBody = z.strictObject({
   // The body reader has already bounded its depth and checked its text; JSON.parse made it JSON.
@@ -43,6 +48,7 @@ export function signUpBody(fields: CustomFields) {
     username: z.string().max(150).optional(),
     firstName: z.string().max(150).optional(),
     lastName: z.string().max(150).optional(),
+    redirectTo,
     ...custom,
   });
 }
