@@ -23,20 +23,56 @@ export class SessionStore {
     this.#db = database.db;
   }
 
-  async insert(
-    row: Omit<SessionRow, 'created_at' | 'last_seen_at' | 'expires_at' | 'amr' | 'data'> & {
+  /**
+   * Inserts the session if its user exists and is active, stamping the user's
+   * current session epoch in the same statement; undefined otherwise.
+   */
+  async insertForActiveUser(
+    row: Omit<SessionRow, 'user_epoch' | 'created_at' | 'last_seen_at' | 'expires_at' | 'amr' | 'data'> & {
       created_at: Date;
       last_seen_at: Date;
       expires_at: Date;
       amr: string;
       data: string;
     },
-  ): Promise<SessionRow> {
-    return (await this.#db
+  ): Promise<SessionRow | undefined> {
+    const inserted = await this.#db
       .insertInto('sessions')
-      .values(row)
+      .columns([
+        'id',
+        'token_hash',
+        'user_id',
+        'user_epoch',
+        'created_at',
+        'last_seen_at',
+        'expires_at',
+        'ip',
+        'user_agent',
+        'amr',
+        'data',
+      ])
+      .expression((eb) =>
+        eb
+          .selectFrom('users')
+          .select([
+            eb.val(row.id).as('id'),
+            eb.val(row.token_hash).as('token_hash'),
+            'users.id as user_id',
+            'users.session_epoch as user_epoch',
+            eb.val(row.created_at).as('created_at'),
+            eb.val(row.last_seen_at).as('last_seen_at'),
+            eb.val(row.expires_at).as('expires_at'),
+            eb.val(row.ip).as('ip'),
+            eb.val(row.user_agent).as('user_agent'),
+            eb.val(row.amr).as('amr'),
+            eb.val(row.data).as('data'),
+          ])
+          .where('users.id', '=', row.user_id)
+          .where('users.is_active', '=', true),
+      )
       .returningAll()
-      .executeTakeFirstOrThrow()) as SessionRow;
+      .executeTakeFirst();
+    return inserted as SessionRow | undefined;
   }
 
   /** The session with this token hash and the current row of its user, in one query. */
@@ -75,15 +111,6 @@ export class SessionStore {
       data: row.s_data,
     };
     return { session, user: row as Record<string, unknown> };
-  }
-
-  /** What creating a session needs to know of its user. */
-  async findUser(userId: string) {
-    return this.#db
-      .selectFrom('users')
-      .select(['is_active', 'session_epoch'])
-      .where('id', '=', userId)
-      .executeTakeFirst();
   }
 
   async listForUser(userId: string): Promise<SessionRow[]> {

@@ -16,7 +16,7 @@ import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js'
 import { type User, type UserId, userFromRow } from '../accounts/user.js';
 import { createId, createSecretToken, sha256Hex } from '../crypto.js';
 import type { Database } from '../db/database.js';
-import { readBool, readDate, readJson } from '../db/values.js';
+import { readDate, readJson } from '../db/values.js';
 import { AuthError } from '../errors.js';
 import { AnonymousSessions } from './anonymous-sessions.js';
 import { type CacheEntry, SessionCache } from './session-cache.js';
@@ -115,15 +115,11 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     const data = this.#encodeData(options.data ?? {});
     const now = this.#now();
     const token = createSecretToken();
-    const userRow = await this.#store.findUser(userId);
-    if (!userRow || !readBool(userRow.is_active)) {
-      throw new AuthError('not_found', 'There is no such active user.');
-    }
-    const row = await this.#store.insert({
+    // One statement: the row is inserted only for an active user, with that user's current epoch.
+    const row = await this.#store.insertForActiveUser({
       id: createId('ses', now),
       token_hash: sha256Hex(token),
       user_id: userId,
-      user_epoch: Number(userRow.session_epoch),
       created_at: now,
       last_seen_at: now,
       expires_at: new Date(now.getTime() + this.#policy.absoluteTtlSeconds * 1000),
@@ -132,6 +128,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
       amr: JSON.stringify(options.amr ?? []),
       data,
     });
+    if (!row) throw new AuthError('not_found', 'There is no such active user.');
     return { session: this.#fromRow(row), token };
   }
 
