@@ -72,7 +72,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
         const { redirectTo, ...body } = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
         const redirect = x.redirectTarget(redirectTo);
         const hooks = core.config.hooks;
-        const added = (await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request })) ?? undefined;
+        const added = await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request });
         const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
         const afterSignUp = hooks?.afterSignUp;
         const user = await core.users.create(input as CreateUserInput<F>, {

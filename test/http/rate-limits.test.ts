@@ -159,6 +159,28 @@ describe('rate limits', () => {
     expect(ghost).toEqual(real);
   });
 
+  it('limits guesses of the current password through a stolen session', async () => {
+    await setup({
+      signIn: { perIp: false, perAccountAndIp: { max: 3, windowSeconds: 900 }, perAccount: false },
+    });
+    const thief = api.client();
+    await thief.post('/auth/signin', { email: 'ada@example.com', password: PASSWORD });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const reply = await thief.post('/auth/password/change', {
+        currentPassword: `guess ${i}`,
+        newPassword: 'stolen account 123',
+      });
+      statuses.push(reply.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 429]);
+    const right = await thief.post('/auth/password/change', {
+      currentPassword: PASSWORD,
+      newPassword: 'stolen account 123',
+    });
+    expect(right.status).toBe(429);
+  });
+
   it('emits login_failed for each failure', async () => {
     await setup({});
     const failures: unknown[] = [];
