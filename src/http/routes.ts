@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
-import type { CreateUserInput } from '../accounts/users.js';
+import type { CreateUserInput, UpdateUserInput } from '../accounts/users.js';
 import { AuthError, type ErrorCode, invalidRequest } from '../errors.js';
 import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
@@ -16,6 +16,7 @@ import {
   coerceFormFields,
   parseBody,
   passwordChangeBody,
+  profileBody,
   sessionDataBody,
   signInBody,
   signOutBody,
@@ -24,7 +25,7 @@ import {
 import { sessionListItem, sessionView, userView } from './views.js';
 
 export interface RouteSpec<F extends CustomFields> {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Below the base path, in the router's syntax (`/sessions/:id`). */
   path: string;
   summary: string;
@@ -43,6 +44,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
 }): RouteSpec<F>[] {
   const { throttle, fields } = deps;
   const signUpSchema = signUpBody(fields);
+  const profileSchema = profileBody(fields);
   const sessionBodies = new WeakMap<Session, { user: User<F>; body: string }>();
   return [
     {
@@ -218,6 +220,25 @@ export function accountRoutes<F extends CustomFields>(deps: {
           ...(x.bearerMode ? { token: created.token } : {}),
         };
         return json(200, body, x.headers);
+      },
+    },
+    {
+      method: 'PATCH',
+      path: '/user',
+      summary: 'Change your own profile: names, username and custom fields',
+      signedIn: true,
+      body: profileSchema,
+      success: { status: 200, description: '`{user}`' },
+      errors: ['invalid_request', 'conflict', 'unauthenticated', 'csrf_failed'],
+      async handle(x) {
+        const { user } = await x.requireSignedIn();
+        const { fields: raw, form } = await readBody(x.request);
+        const patch = withTimestamps(
+          fields,
+          parseBody(profileSchema, form ? coerceFormFields(fields, raw) : raw),
+        );
+        const updated = await x.core.users.update(user.id, patch as UpdateUserInput<F>);
+        return json(200, { user: userView(fields, updated) }, x.headers);
       },
     },
     {

@@ -53,6 +53,19 @@ export function signUpBody(fields: CustomFields) {
   });
 }
 
+/** What a user may change of their own profile: names and custom fields (email changes are confirmed by mail). */
+export function profileBody(fields: CustomFields) {
+  const custom = Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => [name, customFieldSchema(field.type).optional()]),
+  );
+  return z.strictObject({
+    username: z.string().max(150).nullable().optional(),
+    firstName: z.string().max(150).optional(),
+    lastName: z.string().max(150).optional(),
+    ...custom,
+  });
+}
+
 function customFieldSchema(type: string) {
   switch (type) {
     case 'integer':

@@ -170,6 +170,7 @@ describe('the API around its routes', () => {
           'DELETE /auth/sessions',
           'DELETE /auth/sessions/{id}',
           'POST /auth/password/change',
+          'PATCH /auth/user',
         ].sort(),
       );
       const signin = doc.paths['/auth/signin'].post;
