@@ -9,6 +9,8 @@ import { type AuthCore, createCore } from './core.js';
 import { type ConnectionInfo, createApi } from './http/api.js';
 import type { SignedIn } from './http/exchange.js';
 import { Metrics } from './http/metrics.js';
+import { pathOf } from './http/route-table.js';
+import { createUi, type Ui } from './ui/ui.js';
 
 export interface Auth<F extends CustomFields = NoCustomFields> extends AuthCore<F> {
   /**
@@ -21,6 +23,8 @@ export interface Auth<F extends CustomFields = NoCustomFields> extends AuthCore<
   getSession(request: Request): Promise<SignedIn<F> | null>;
   /** Request counts and latencies of `handler`, in Prometheus text by `metrics.render()`. */
   readonly metrics: Metrics;
+  /** The pre-built pages (served by `handler` under `{basePath}/ui`), or null when `ui.enabled` is false. */
+  readonly ui: Ui | null;
 }
 
 /**
@@ -39,9 +43,20 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   const core = createCore<F>(config);
   const metrics = new Metrics();
   const api = createApi(core, { metrics });
+  const ui = config.ui?.enabled === false ? null : createUi(core, api);
+  const uiBase = ui?.basePath ?? null;
   return Object.assign(core, {
-    handler: (request: Request, connection?: ConnectionInfo) => api.fetch(request, connection),
+    handler(request: Request, connection?: ConnectionInfo) {
+      if (uiBase !== null) {
+        const path = pathOf(request.url);
+        if (path.startsWith(uiBase) && (path.length === uiBase.length || path[uiBase.length] === '/')) {
+          return (ui as Ui).handle(request, connection);
+        }
+      }
+      return api.fetch(request, connection);
+    },
     getSession: (request: Request) => api.getSession(request),
     metrics,
+    ui,
   });
 }

@@ -4,6 +4,11 @@
  * key at once, so an operator fixes them in one pass.
  */
 import { z } from 'zod';
+
+/** Only plain colour values reach the stylesheet: no way to smuggle in other CSS. */
+const CSS_COLOR = /^(#[0-9a-fA-F]{3,8}|(rgb|rgba|hsl|hsla)\([0-9.,%\s/]+\)|[a-zA-Z]+)$/;
+const isCssColor = (value: string) => CSS_COLOR.test(value);
+
 import type { AuthenticationBackend } from './accounts/backends.js';
 import { type CustomFields, customFieldProblems, type NoCustomFields } from './accounts/custom-fields.js';
 import { RESERVED_FIELD_NAMES } from './accounts/user.js';
@@ -15,6 +20,39 @@ import type { SessionPolicy } from './sessions/sessions.js';
 
 /** At most `max` events per `windowSeconds`; `false` turns the limit off. */
 export type RateLimit = { max: number; windowSeconds: number } | false;
+
+export interface UiColors {
+  /** Buttons and links. Default `#1d4ed8`. */
+  primary?: string;
+  /** Text on a primary background. Default `#ffffff`. */
+  onPrimary?: string;
+  background?: string;
+  surface?: string;
+  text?: string;
+  muted?: string;
+  danger?: string;
+  success?: string;
+  border?: string;
+}
+
+/** The pre-built UI (`{basePath}/ui`). */
+export interface UiConfig {
+  /** Serve the UI. Default true. */
+  enabled?: boolean;
+  /** Shown in titles and headings. Default `Gatehouse`. */
+  productName?: string;
+  /** URL of a logo shown above every form. */
+  logoUrl?: string;
+  colors?: UiColors;
+  /** Force one language; default: the browser's choice among the shipped and configured tables. */
+  locale?: string;
+  /** Text overrides, or whole new languages: `{ en: { signInTitle: 'Log in' }, de: {...} }`. */
+  messages?: Record<string, Record<string, string>>;
+  /** Where a browser goes after signing in when no `next` was given. Default the account page. */
+  defaultRedirect?: string;
+  /** A link on the home page to the dashboard, when there is one. */
+  dashboardUrl?: string;
+}
 
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
@@ -68,6 +106,8 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
         signIn?: { perIp?: RateLimit; perAccountAndIp?: RateLimit; perAccount?: RateLimit };
         signUp?: { perIp?: RateLimit };
       };
+  /** The pre-built pages: product name, logo, colours, text. */
+  ui?: UiConfig;
   /** The app's hooks into sign-up and sign-in. */
   hooks?: AuthHooks<F>;
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
@@ -196,6 +236,21 @@ const configSchema = z.strictObject({
         signUp: z.strictObject({ perIp: rateLimit.optional() }).optional(),
       }),
     ])
+    .optional(),
+  ui: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      productName: z.string().min(1).max(100).optional(),
+      logoUrl: z.string().max(2048).optional(),
+      colors: z.record(z.string(), z.string().refine(isCssColor, 'must be a CSS colour')).optional(),
+      locale: z
+        .string()
+        .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or fr')
+        .optional(),
+      messages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+      defaultRedirect: z.string().max(2048).optional(),
+      dashboardUrl: z.string().max(2048).optional(),
+    })
     .optional(),
   hooks: z
     .strictObject({

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
+import type { CustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 
 type ServerBindings = { incoming?: { socket: { remoteAddress?: string | undefined } } };
@@ -10,7 +11,9 @@ type ServerBindings = { incoming?: { socket: { remoteAddress?: string | undefine
  * answers too) and `/metrics` in Prometheus text. Requests for the API go
  * straight to its handler, without a second router in front of it.
  */
-export function createServerFetch(auth: Auth): (request: Request, env: ServerBindings) => Promise<Response> {
+export function createServerFetch<F extends CustomFields>(
+  auth: Auth<F>,
+): (request: Request, env: ServerBindings) => Promise<Response> {
   const base = auth.config.basePath ?? '/auth';
   const app = operationsApp(auth);
   return async (request, env) => {
@@ -20,11 +23,12 @@ export function createServerFetch(auth: Auth): (request: Request, env: ServerBin
     if (path.startsWith(base) && (next === '' || next === '/' || next === '?')) {
       return auth.handler(request, { ip: env?.incoming?.socket.remoteAddress ?? null });
     }
+    if (auth.ui && (path === '/' || path.startsWith('/?'))) return auth.ui.home(request);
     return app.fetch(request, env);
   };
 }
 
-function operationsApp(auth: Auth): Hono<{ Bindings: ServerBindings }> {
+function operationsApp<F extends CustomFields>(auth: Auth<F>): Hono<{ Bindings: ServerBindings }> {
   const app = new Hono<{ Bindings: ServerBindings }>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import type { CustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import { createServerFetch } from './app.js';
 
@@ -17,8 +18,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(
-  auth: Auth,
+export async function startServer<F extends CustomFields>(
+  auth: Auth<F>,
   options: { port: number; host: string },
 ): Promise<RunningServer> {
   const fetch = createServerFetch(auth);

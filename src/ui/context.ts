@@ -1,0 +1,22 @@
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { Brand } from './layout.js';
+import type { Translate } from './messages.js';
+
+/** What every page knows: its language, its text, the brand, and where the UI and the API live. */
+export interface PageContext {
+  lang: string;
+  t: Translate;
+  brand: Brand;
+  /** The UI's base path, e.g. `/auth/ui`. */
+  ui: string;
+  fields: CustomFields;
+  signUpEnabled: boolean;
+}
+
+export interface FormState {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  formError: string | null;
+}
+
+export const emptyForm: FormState = { values: {}, errors: {}, formError: null };

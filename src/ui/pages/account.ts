@@ -1,0 +1,91 @@
+import type { FormState, PageContext } from '../context.js';
+import { html } from '../html.js';
+import { errorSummary, field, notice, page } from '../layout.js';
+import { customFieldInputs, customFieldLabels } from './custom-fields.js';
+
+export interface AccountView {
+  user: Record<string, unknown> & {
+    email: string;
+    username: string | null;
+    firstName: string;
+    lastName: string;
+  };
+  sessions: {
+    id: string;
+    current: boolean;
+    lastSeenAt: string;
+    userAgent: string | null;
+    ip: string | null;
+  }[];
+}
+
+export function accountPage(
+  ctx: PageContext,
+  view: AccountView,
+  state: { profile?: FormState; password?: FormState; notice?: string | null },
+): string {
+  const { t } = ctx;
+  const { user } = view;
+  const profile = state.profile ?? {
+    values: Object.fromEntries(
+      ['username', 'firstName', 'lastName', ...Object.keys(ctx.fields)].map((name) => [
+        name,
+        asText(user[name]),
+      ]),
+    ),
+    errors: {},
+    formError: null,
+  };
+  const password = state.password ?? { values: {}, errors: {}, formError: null };
+  const profileLabels = {
+    username: t('username'),
+    firstName: t('firstName'),
+    lastName: t('lastName'),
+    ...customFieldLabels(ctx),
+  };
+  const passwordLabels = { currentPassword: t('currentPassword'), newPassword: t('newPassword') };
+  const body = html`<h1>${t('accountTitle')}</h1>
+<p>${t('signedInAs', { name: user.email })}</p>
+${notice(state.notice ?? null)}
+<section class="gh-card" aria-labelledby="profile-heading">
+<h2 id="profile-heading">${t('profileHeading')}</h2>
+${errorSummary(t, profile.formError, profile.errors, profileLabels)}
+<form method="post" action="${ctx.ui}/account/profile" novalidate>
+${field({ name: 'username', label: profileLabels.username, value: profile.values.username ?? '', errors: profile.errors, autocomplete: 'username', optionalText: t('optional') })}
+${field({ name: 'firstName', label: profileLabels.firstName, value: profile.values.firstName ?? '', errors: profile.errors, autocomplete: 'given-name' })}
+${field({ name: 'lastName', label: profileLabels.lastName, value: profile.values.lastName ?? '', errors: profile.errors, autocomplete: 'family-name' })}
+${customFieldInputs(ctx, profile.values, profile.errors)}
+<button type="submit">${t('saveButton')}</button>
+</form>
+</section>
+<section class="gh-card" aria-labelledby="password-heading">
+<h2 id="password-heading">${t('passwordHeading')}</h2>
+${errorSummary(t, password.formError, password.errors, passwordLabels)}
+<form method="post" action="${ctx.ui}/account/password" novalidate>
+<input type="text" name="username" value="${user.email}" autocomplete="username" hidden>
+${field({ name: 'currentPassword', label: passwordLabels.currentPassword, type: 'password', errors: password.errors, autocomplete: 'current-password', required: true })}
+${field({ name: 'newPassword', label: passwordLabels.newPassword, type: 'password', errors: password.errors, autocomplete: 'new-password', required: true })}
+<button type="submit">${t('changePasswordButton')}</button>
+</form>
+</section>
+<section class="gh-card" aria-labelledby="sessions-heading">
+<h2 id="sessions-heading">${t('sessionsHeading')}</h2>
+<ul class="gh-sessions">${view.sessions.map(
+    (session) => html`<li>
+<div><strong>${session.current ? t('thisDevice') : (session.userAgent ?? t('unknownDevice'))}</strong><br>
+<span class="gh-muted">${t('lastSeen', { when: new Date(session.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ') })}${session.ip ? ` · ${session.ip}` : ''}</span></div>
+${session.current ? '' : html`<form method="post" action="${ctx.ui}/account/sessions/revoke"><input type="hidden" name="id" value="${session.id}"><button type="submit" class="gh-secondary" aria-label="${t('revokeButton')}: ${session.userAgent ?? t('unknownDevice')}">${t('revokeButton')}</button></form>`}
+</li>`,
+  )}</ul>
+<div class="gh-row">
+${view.sessions.length > 1 ? html`<form method="post" action="${ctx.ui}/account/sessions/revoke-others"><button type="submit" class="gh-secondary">${t('revokeOthersButton')}</button></form>` : ''}
+<form method="post" action="${ctx.ui}/signout"><button type="submit">${t('signOutButton')}</button></form>
+</div>
+</section>`;
+  return page({ lang: ctx.lang, title: t('accountTitle'), brand: ctx.brand, t, body, wide: true });
+}
+
+function asText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  return String(value);
+}

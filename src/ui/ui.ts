@@ -1,0 +1,331 @@
+/**
+ * The pre-built UI under `{basePath}/ui`: server-rendered pages whose forms
+ * work without JavaScript. Each form posts to a UI route, which calls the
+ * JSON API in process and then either redirects (303, the cookie passed on)
+ * or renders the form again with the API's errors beside their fields.
+ */
+import { createHash } from 'node:crypto';
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { UiConfig } from '../config.js';
+import type { AuthCore } from '../core.js';
+import type { Api, ConnectionInfo } from '../http/api.js';
+import { readBody } from '../http/body.js';
+import { resolveRedirect } from '../http/redirects.js';
+import { pathOf } from '../http/route-table.js';
+import { type ApiReply, apiCaller } from './api-client.js';
+import type { FormState, PageContext } from './context.js';
+import { emptyForm } from './context.js';
+import { type Messages, negotiateLocale, shippedMessages, type Translate, translator } from './messages.js';
+import { type AccountView, accountPage } from './pages/account.js';
+import { homePage } from './pages/home.js';
+import { signInPage } from './pages/sign-in.js';
+import { signOutPage } from './pages/sign-out.js';
+import { signUpPage } from './pages/sign-up.js';
+import { stylesheet } from './theme.js';
+
+const NOTICES: Record<string, keyof Messages> = {
+  profile: 'profileSaved',
+  password: 'passwordChanged',
+  session: 'sessionRevoked',
+  sessions: 'sessionsRevoked',
+  signout: 'signedOut',
+};
+
+export interface Ui {
+  /** The UI's base path, e.g. `/auth/ui`. */
+  readonly basePath: string;
+  handle(request: Request, connection?: ConnectionInfo): Promise<Response>;
+  /** The standalone server's home page. */
+  home(request: Request, connection?: ConnectionInfo): Promise<Response>;
+}
+
+export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>): Ui {
+  const config: UiConfig = core.config.ui ?? {};
+  const base = `${api.settings.basePath}/ui`;
+  const css = stylesheet(config.colors);
+  const cssUrl = `${base}/assets/ui-${createHash('sha256').update(css).digest('hex').slice(0, 10)}.css`;
+  const tables: Record<string, Partial<Messages>> = { ...shippedMessages };
+  for (const [locale, table] of Object.entries(config.messages ?? {})) {
+    tables[locale] = { ...tables[locale], ...table };
+  }
+  const locales = Object.keys(tables);
+  const fields = (core.config.user?.fields ?? {}) as CustomFields;
+  const signUpEnabled = core.config.signUp?.enabled !== false;
+  const call = apiCaller(api);
+  const brand = {
+    productName: config.productName ?? 'Gatehouse',
+    logoUrl: config.logoUrl ?? null,
+    stylesheetUrl: cssUrl,
+  };
+  const defaultRedirect = config.defaultRedirect ?? `${base}/account`;
+  const formTargets = [...api.settings.trustedOrigins].join(' ');
+
+  function contextFor(request: Request): PageContext {
+    const lang = config.locale ?? negotiateLocale(request.headers.get('accept-language'), locales, 'en');
+    return { lang, t: translator(tables[lang] ?? {}), brand, ui: base, fields, signUpEnabled };
+  }
+
+  function pageHeaders(lang: string): Record<string, string> {
+    const headers: Record<string, string> = {
+      'content-type': 'text/html; charset=utf-8',
+      'content-language': lang,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'${formTargets ? ` ${formTargets}` : ''}; frame-ancestors 'none'; base-uri 'none'`,
+    };
+    if (api.settings.cookie?.secure)
+      headers['strict-transport-security'] = 'max-age=63072000; includeSubDomains';
+    return headers;
+  }
+
+  const send = (ctx: PageContext, body: string, status = 200) =>
+    new Response(body, { status, headers: pageHeaders(ctx.lang) });
+
+  function redirect(ctx: PageContext, location: string, reply?: ApiReply): Response {
+    const headers = pageHeaders(ctx.lang);
+    headers.location = location;
+    if (reply?.setCookie) headers['set-cookie'] = reply.setCookie;
+    return new Response(null, { status: 303, headers });
+  }
+
+  /** The `next` of a request if it is a safe target, else null (the default applies). */
+  function nextOf(request: Request): string | null {
+    const next = new URL(request.url).searchParams.get('next');
+    if (next === null) return null;
+    return resolveRedirect(next, {
+      publicUrl: api.settings.publicOrigin ?? new URL(request.url).origin,
+      trustedOrigins: [...api.settings.trustedOrigins],
+    });
+  }
+
+  function noticeOf(request: Request, t: Translate): string | null {
+    const key = NOTICES[new URL(request.url).searchParams.get('done') ?? ''];
+    return key ? t(key) : null;
+  }
+
+  async function readForm(request: Request): Promise<Record<string, string>> {
+    const { fields: raw } = await readBody(request);
+    return Object.fromEntries(
+      Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+  }
+
+  async function accountView(request: Request, connection?: ConnectionInfo): Promise<AccountView | null> {
+    const session = await call(request, connection, 'GET', '/session');
+    if (session.status !== 200) return null;
+    const list = await call(request, connection, 'GET', '/sessions');
+    return { user: session.body.user, sessions: list.status === 200 ? list.body.sessions : [] };
+  }
+
+  const signInAgain = (ctx: PageContext) =>
+    redirect(ctx, `${base}/signin?next=${encodeURIComponent(`${base}/account`)}`);
+
+  async function handle(request: Request, connection?: ConnectionInfo): Promise<Response> {
+    const path = pathOf(request.url).slice(base.length) || '/';
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const ctx = contextFor(request);
+    const { t } = ctx;
+
+    if (method === 'GET' && path === cssUrl.slice(base.length)) {
+      return new Response(css, {
+        headers: {
+          'content-type': 'text/css; charset=utf-8',
+          'cache-control': 'public, max-age=31536000, immutable',
+          'x-content-type-options': 'nosniff',
+        },
+      });
+    }
+    if (method === 'GET' && (path === '/' || path === '')) {
+      const signedIn = await api.getSession(request);
+      return redirect(ctx, signedIn ? `${base}/account` : `${base}/signin`);
+    }
+
+    if (path === '/signin') {
+      const next = nextOf(request);
+      if (method === 'GET') {
+        if (await api.getSession(request)) return redirect(ctx, next ?? defaultRedirect);
+        return send(ctx, signInPage(ctx, next, emptyForm, noticeOf(request, t)));
+      }
+      if (method === 'POST') {
+        const form = await readForm(request);
+        const identifier = (form.identifier ?? '').trim();
+        const key = identifier.includes('@') ? 'email' : 'username';
+        const reply = await call(request, connection, 'POST', '/signin', {
+          [key]: identifier,
+          password: form.password ?? '',
+        });
+        if (reply.status === 200) return redirect(ctx, next ?? defaultRedirect, reply);
+        const state = formError(t, reply, { identifier }, { email: 'identifier', username: 'identifier' });
+        return send(ctx, signInPage(ctx, next, state, null), reply.status);
+      }
+    }
+
+    if (path === '/signup') {
+      const next = nextOf(request);
+      if (method === 'GET') return send(ctx, signUpPage(ctx, next, emptyForm));
+      if (method === 'POST') {
+        const form = await readForm(request);
+        const body = toApiBody(fields, form, ['email', 'password', 'username', 'firstName', 'lastName']);
+        const reply = await call(request, connection, 'POST', '/signup', body);
+        if (reply.status === 201) return redirect(ctx, next ?? defaultRedirect, reply);
+        const { password: _, ...kept } = form;
+        return send(ctx, signUpPage(ctx, next, formError(t, reply, kept)), reply.status);
+      }
+    }
+
+    if (path === '/account' && method === 'GET') {
+      const view = await accountView(request, connection);
+      if (!view) return signInAgain(ctx);
+      return send(ctx, accountPage(ctx, view, { notice: noticeOf(request, t) }));
+    }
+
+    if (path.startsWith('/account/') && method === 'POST') {
+      const form = await readForm(request);
+      let reply: ApiReply;
+      let done: string;
+      if (path === '/account/profile') {
+        reply = await call(
+          request,
+          connection,
+          'PATCH',
+          '/user',
+          toApiBody(fields, form, ['username', 'firstName', 'lastName'], true),
+        );
+        done = 'profile';
+      } else if (path === '/account/password') {
+        reply = await call(request, connection, 'POST', '/password/change', {
+          currentPassword: form.currentPassword ?? '',
+          newPassword: form.newPassword ?? '',
+        });
+        done = 'password';
+      } else if (path === '/account/sessions/revoke') {
+        reply = await call(request, connection, 'DELETE', `/sessions/${encodeURIComponent(form.id ?? '')}`);
+        done = 'session';
+      } else if (path === '/account/sessions/revoke-others') {
+        reply = await call(request, connection, 'DELETE', '/sessions');
+        done = 'sessions';
+      } else {
+        return notFound(ctx);
+      }
+      if (reply.status === 401) return signInAgain(ctx);
+      if (reply.status < 300) return redirect(ctx, `${base}/account?done=${done}`, reply);
+      const view = await accountView(request, connection);
+      if (!view) return signInAgain(ctx);
+      const state = formError(t, reply, done === 'profile' ? form : {});
+      const page =
+        done === 'password'
+          ? accountPage(ctx, view, { password: state })
+          : accountPage(ctx, view, { profile: state });
+      return send(ctx, page, reply.status);
+    }
+
+    if (path === '/signout') {
+      if (method === 'GET') return send(ctx, signOutPage(ctx));
+      if (method === 'POST') {
+        const reply = await call(request, connection, 'POST', '/signout');
+        if (reply.status === 204) return redirect(ctx, `${base}/signin?done=signout`, reply);
+        return send(ctx, signOutPage(ctx), reply.status);
+      }
+    }
+    return notFound(ctx);
+  }
+
+  function notFound(ctx: PageContext): Response {
+    return send(
+      ctx,
+      signOutPage(ctx).replace(/<main[\s\S]*<\/main>/, '<main id="main"><h1>404</h1></main>'),
+      404,
+    );
+  }
+
+  return {
+    basePath: base,
+    handle,
+    async home(request) {
+      const ctx = contextFor(request);
+      const signedIn = await api.getSession(request);
+      return send(ctx, homePage(ctx, signedIn?.user.email ?? null, config.dashboardUrl ?? null));
+    },
+  };
+}
+
+/** The form state to show again after the API refused: its field errors, or one sentence for the form. */
+function formError(
+  t: Translate,
+  reply: ApiReply,
+  values: Record<string, string>,
+  rename: Record<string, string> = {},
+): FormState {
+  const error = reply.body?.error ?? {};
+  const errors: Record<string, string> = {};
+  for (const [name, message] of Object.entries((error.fields ?? {}) as Record<string, string>)) {
+    errors[rename[name] ?? name] ??= message;
+  }
+  let formError: string | null = null;
+  switch (error.code) {
+    case 'invalid_credentials':
+      formError = t('invalidCredentials');
+      break;
+    case 'rate_limited':
+      formError = t('rateLimited', { seconds: reply.retryAfter ?? '60' });
+      break;
+    case 'csrf_failed':
+      formError = t('csrfFailed');
+      break;
+    case 'conflict':
+      formError = t('emailTaken');
+      break;
+    case 'invalid_request':
+    case 'password_invalid':
+      if (Object.keys(errors).length === 0) formError = error.message ?? t('somethingWrong');
+      break;
+    default:
+      formError = typeof error.message === 'string' ? error.message : t('somethingWrong');
+  }
+  return { values, errors, formError };
+}
+
+/**
+ * A form's strings as the API's JSON: empty optional text left out (or null
+ * when `clearing` a profile), numbers and booleans typed, local date-times
+ * read as UTC.
+ */
+function toApiBody(
+  fields: CustomFields,
+  form: Record<string, string>,
+  coreNames: readonly string[],
+  clearing = false,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const name of coreNames) {
+    const value = form[name];
+    if (value === undefined) continue;
+    if (value === '' && name === 'username') {
+      if (clearing) body[name] = null;
+      continue;
+    }
+    if (value === '' && (name === 'firstName' || name === 'lastName') && !clearing) continue;
+    body[name] = value;
+  }
+  for (const [name, field] of Object.entries(fields)) {
+    const value = form[name];
+    if (field.type === 'boolean') {
+      body[name] = value === 'on' || value === 'true';
+      continue;
+    }
+    if (value === undefined) continue;
+    if (value === '') {
+      if (clearing) body[name] = null;
+      continue;
+    }
+    if (field.type === 'integer' || field.type === 'number') body[name] = Number(value);
+    else if (field.type === 'timestamp')
+      body[name] = /Z$|[+-]\d\d:\d\d$/.test(value)
+        ? value
+        : `${value.length === 16 ? `${value}:00` : value}Z`;
+    else body[name] = value;
+  }
+  return body;
+}
