@@ -32,6 +32,16 @@ describe('the standalone server', () => {
     expect(((await session.json()) as { user: { email: string } }).user.email).toBe('ada@example.com');
   });
 
+  it('shows who is signed in on its home page', async () => {
+    const anonymous = await fetch(`${server.url}/`);
+    expect(anonymous.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await anonymous.text()).toContain('You are not signed in.');
+    const cookie = (await signIn()).headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(await (await fetch(`${server.url}/`, { headers: { cookie } })).text()).toContain(
+      'Signed in as ada@example.com.',
+    );
+  });
+
   it('records the socket address in sessions and audit events', async () => {
     const reply = await signIn();
     const { session } = (await reply.json()) as { session: { id: string } };
