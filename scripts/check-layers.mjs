@@ -3,6 +3,7 @@
 // (http, cli, ui, adapters) sit on top and only another door or the composition root imports them; domain modules
 // only import modules below them (methods -> sessions -> accounts -> passwords);
 // the shared leaves (errors, events, crypto, logger, db) import no domain module.
+// The browser client (client/) is bundled on its own: it imports nothing outside itself, no package either.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -35,6 +36,12 @@ const problems = [];
 for (const file of sourceFiles(root)) {
   const from = topOf(file);
   const text = readFileSync(file, 'utf8');
+  if (from === 'client') {
+    for (const match of text.matchAll(/(?:from|import\(?)\s*'([^']+)'/g)) {
+      if (!match[1].startsWith('.') || topOf(resolve(dirname(file), match[1])) !== 'client')
+        problems.push(`${relative(root, file)} imports ${match[1]}: client/ imports nothing outside itself`);
+    }
+  }
   for (const match of text.matchAll(/(?:from|import\(?)\s*'(\.[^']+)'/g)) {
     const target = resolve(dirname(file), match[1]);
     const to = topOf(target);
