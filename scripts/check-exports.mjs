@@ -8,6 +8,7 @@ const expected = {
   '.': ['createAuth', 'AuthError', 'defineConfig'],
   './passwords': ['createPasswordHashers'],
   './db': ['openDatabase'],
+  './client': ['createClient', 'GatehouseError'],
 };
 let failed = false;
 for (const subpath of Object.keys(pkg.exports)) {

@@ -16,6 +16,8 @@ export function corsHeaders(
   if (origin === null || !trusted.has(origin)) return;
   headers['access-control-allow-origin'] = origin;
   headers['access-control-allow-credentials'] = 'true';
+  // Without this, a page on another origin cannot read when to retry after a 429.
+  headers['access-control-expose-headers'] = 'Retry-After';
 }
 
 /** The answer to a preflight: 204, with permissions only for a trusted origin. */

@@ -86,6 +86,7 @@ describe('the API around its routes', () => {
       const trusted = await api.client({ origin: APP }).get('/auth/session');
       expect(trusted.headers.get('access-control-allow-origin')).toBe(APP);
       expect(trusted.headers.get('access-control-allow-credentials')).toBe('true');
+      expect(trusted.headers.get('access-control-expose-headers')).toBe('Retry-After');
       expect(trusted.headers.get('vary')).toContain('Origin');
       for (const origin of [
         'https://evil.example',

@@ -1,0 +1,293 @@
+/**
+ * The browser client against the real server over real HTTP: Node's fetch,
+ * wrapped to do the two things a browser does on its own — keep the cookies
+ * the server sets (for `credentials: 'include'` requests) and send `Origin`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type FetchLike, GatehouseError, type TokenStore } from '../../src/client/index.js';
+import { type RunningServer, startServer } from '../../src/http/server.js';
+import { createTestAuth, type TestAuth } from '../helpers/auth.js';
+import { PASSWORD } from '../helpers/http.js';
+
+type Plan = { plan: string | null };
+
+/** A browser tab: its own cookie jar, and a log of the requests it sent. */
+function browser(origin: string) {
+  const jar = new Map<string, string>();
+  const sent: { url: string; method: string; headers: Record<string, string>; credentials: string }[] = [];
+  const fetchLike: FetchLike = async (url, init) => {
+    sent.push({ url, ...init });
+    const headers = new Headers(init.headers);
+    headers.set('origin', origin);
+    if (init.credentials === 'include' && jar.size > 0) {
+      headers.set('cookie', [...jar].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const response = await fetch(url, { ...init, headers });
+    if (init.credentials === 'include') {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = '', ...attributes] = line.split(';');
+        const [name = '', value = ''] = pair.split('=');
+        if (value === '' || attributes.some((a) => a.trim().toLowerCase() === 'max-age=0')) jar.delete(name);
+        else jar.set(name, value);
+      }
+    }
+    return response;
+  };
+  return { fetch: fetchLike, jar, sent };
+}
+
+async function caught(promise: Promise<unknown>): Promise<GatehouseError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GatehouseError);
+  return error as GatehouseError;
+}
+
+describe('gatehouse/client', () => {
+  let testAuth: TestAuth<{ plan: { type: 'string'; optional: true } }>;
+  let server: RunningServer;
+  let emails = 0;
+  const email = () => `user${++emails}@example.com`;
+  const tab = (options: { mode?: 'cookie' | 'bearer'; tokenStore?: TokenStore } = {}) => {
+    const b = browser(server.url);
+    return { ...b, client: createClient<Plan>({ baseUrl: server.url, fetch: b.fetch, ...options }) };
+  };
+
+  beforeAll(async () => {
+    testAuth = await createTestAuth({
+      rateLimits: false,
+      user: { fields: { plan: { type: 'string', optional: true } } },
+    });
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it('signs up, then finds the session through the cookie', async () => {
+    const { client, jar, sent } = tab();
+    const address = email();
+    const signedUp = await client.signUp({
+      email: address,
+      password: PASSWORD,
+      firstName: 'Ada',
+      plan: 'pro',
+    });
+    expect(signedUp.user).toMatchObject({ email: address, firstName: 'Ada', plan: 'pro' });
+    expect(signedUp.token).toBeUndefined();
+    expect(jar.size).toBe(1);
+    expect(sent[0]).toMatchObject({
+      url: `${server.url}/auth/signup`,
+      method: 'POST',
+      credentials: 'include',
+    });
+
+    const current = await client.getSession();
+    expect(current?.user.email).toBe(address);
+    expect(current?.session.id).toBe(signedUp.session.id);
+    expect(current?.session.amr).toEqual(['pwd']);
+    // Dates stay the ISO strings of the JSON.
+    expect(current?.user.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The custom field is typed from the client's type parameter.
+    const plan: string | null | undefined = current?.user.plan;
+    expect(plan).toBe('pro');
+    // @ts-expect-error: not a field of this app
+    expect(current?.user.seats).toBeUndefined();
+  });
+
+  it('returns null from getSession when signed out, before and after signing out', async () => {
+    const { client } = tab();
+    expect(await client.getSession()).toBeNull();
+    await client.signUp({ email: email(), password: PASSWORD });
+    expect(await client.getSession()).not.toBeNull();
+    await client.signOut();
+    expect(await client.getSession()).toBeNull();
+    await client.signOut(); // signing out twice is fine
+  });
+
+  it('throws GatehouseError invalid_credentials for a wrong password', async () => {
+    const address = email();
+    await tab().client.signUp({ email: address, password: PASSWORD });
+    const { client } = tab();
+    const error = await caught(client.signIn({ email: address, password: 'not the password at all' }));
+    expect(error).toMatchObject({ code: 'invalid_credentials', status: 401, name: 'GatehouseError' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('The email, username or password is not right.');
+    expect(error.fields).toBeUndefined();
+    expect(await client.getSession()).toBeNull();
+
+    const signedIn = await client.signIn({ email: address, password: PASSWORD, redirectTo: '/welcome' });
+    expect(signedIn.user.email).toBe(address);
+    expect(signedIn.redirectTo).toBe('/welcome');
+  });
+
+  it('surfaces field errors in `fields`', async () => {
+    const { client } = tab();
+    const error = await caught(client.signUp({ email: '', password: '' }));
+    expect(error).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(error.fields).toEqual({ email: 'Enter an email address.', password: 'Enter a password.' });
+
+    await client.signUp({ email: email(), password: PASSWORD });
+    const wrong = await caught(
+      client.changePassword({ currentPassword: 'not my password', newPassword: 'a new and long passphrase' }),
+    );
+    expect(wrong.fields).toEqual({ currentPassword: 'This is not your current password.' });
+  });
+
+  it('keeps session data', async () => {
+    const { client } = tab();
+    await client.signUp({ email: email(), password: PASSWORD });
+    const session = await client.setSessionData({ theme: 'dark', cart: [1, 2] });
+    expect(session.data).toEqual({ theme: 'dark', cart: [1, 2] });
+    expect((await client.getSession())?.session.data).toEqual({ theme: 'dark', cart: [1, 2] });
+  });
+
+  it('lists sessions and revokes one, or all the others', async () => {
+    const address = email();
+    const laptop = tab().client;
+    await laptop.signUp({ email: address, password: PASSWORD });
+    const phone = tab().client;
+    const tablet = tab().client;
+    const onPhone = await phone.signIn({ email: address, password: PASSWORD });
+    await tablet.signIn({ email: address, password: PASSWORD });
+
+    const sessions = await laptop.listSessions();
+    expect(sessions).toHaveLength(3);
+    expect(sessions.filter((s) => s.current)).toHaveLength(1);
+    expect(sessions.find((s) => s.id === onPhone.session.id)).toMatchObject({
+      current: false,
+      ip: '127.0.0.1',
+      amr: ['pwd'],
+    });
+
+    await laptop.revokeSession(onPhone.session.id);
+    expect(await phone.getSession()).toBeNull();
+    expect(await tablet.getSession()).not.toBeNull();
+    expect(await laptop.listSessions()).toHaveLength(2);
+
+    const error = await caught(laptop.revokeSession(onPhone.session.id));
+    expect(error).toMatchObject({ code: 'not_found', status: 404 });
+
+    await laptop.revokeOtherSessions();
+    expect(await tablet.getSession()).toBeNull();
+    expect((await laptop.listSessions()).map((s) => s.current)).toEqual([true]);
+  });
+
+  it('changes the password in cookie mode: the cookie is replaced, the old one stops working', async () => {
+    const address = email();
+    const { client, jar } = tab();
+    await client.signUp({ email: address, password: PASSWORD });
+    const before = [...jar.values()][0];
+    await client.changePassword({ currentPassword: PASSWORD, newPassword: 'a new and long passphrase' });
+    expect([...jar.values()][0]).not.toBe(before);
+    expect((await client.getSession())?.user.email).toBe(address);
+    const old = await fetch(`${server.url}/auth/session`, { headers: { cookie: `gh_session=${before}` } });
+    expect(old.status).toBe(401);
+  });
+
+  it('works end to end in bearer mode', async () => {
+    const address = email();
+    const { client, jar, sent } = tab({ mode: 'bearer' });
+    expect(await client.getSession()).toBeNull();
+
+    const signedUp = await client.signUp({ email: address, password: PASSWORD });
+    expect(signedUp.token).toMatch(/^[A-Za-z0-9._~+/=-]{20,}$/);
+    expect(jar.size).toBe(0); // no cookie anywhere: the token is all there is
+    expect(sent.at(-1)?.headers['x-auth-mode']).toBe('bearer');
+    expect(sent.at(-1)?.credentials).toBe('omit');
+
+    expect((await client.getSession())?.user.email).toBe(address);
+    expect(sent.at(-1)?.headers.authorization).toBe(`Bearer ${signedUp.token}`);
+
+    await client.changePassword({ currentPassword: PASSWORD, newPassword: 'a new and long passphrase' });
+    expect((await client.getSession())?.user.email).toBe(address);
+    const swapped = sent.at(-1)?.headers.authorization;
+    expect(swapped).toMatch(/^Bearer /);
+    expect(swapped).not.toBe(`Bearer ${signedUp.token}`);
+    const old = await fetch(`${server.url}/auth/session`, {
+      headers: { authorization: `Bearer ${signedUp.token}` },
+    });
+    expect(old.status).toBe(401);
+
+    await client.signOut();
+    expect(sent.at(-2)?.headers.authorization).toBe(swapped);
+    expect(await client.getSession()).toBeNull();
+    expect(sent.at(-1)?.headers.authorization).toBeUndefined();
+    const ended = await fetch(`${server.url}/auth/session`, { headers: { authorization: swapped ?? '' } });
+    expect(ended.status).toBe(401);
+  });
+
+  it('keeps the bearer token in a store of the app’s choosing', async () => {
+    const saved = new Map<string, string>();
+    const tokenStore: TokenStore = {
+      get: async () => saved.get('token'),
+      set: async (token) => saved.set('token', token),
+      remove: async () => saved.delete('token'),
+    };
+    const address = email();
+    await tab().client.signUp({ email: address, password: PASSWORD });
+    const first = tab({ mode: 'bearer', tokenStore }).client;
+    const { token } = await first.signIn({ email: address, password: PASSWORD });
+    expect(saved.get('token')).toBe(token);
+    // Another client on the same store (a reload, say) is signed in too.
+    const second = tab({ mode: 'bearer', tokenStore }).client;
+    expect((await second.getSession())?.user.email).toBe(address);
+    await second.signOut();
+    expect(saved.has('token')).toBe(false);
+  });
+
+  it('updates the profile (PATCH /user)', async () => {
+    const address = email();
+    const { client } = tab();
+    await client.signUp({ email: address, password: PASSWORD, firstName: 'Ada' });
+    const user = await client.updateProfile({ firstName: 'Augusta', lastName: 'King', plan: 'pro' });
+    expect(user).toMatchObject({ email: address, firstName: 'Augusta', lastName: 'King', plan: 'pro' });
+    expect((await client.getSession())?.user).toMatchObject({ firstName: 'Augusta', plan: 'pro' });
+
+    const other = tab().client;
+    await other.signUp({ email: email(), password: PASSWORD, username: 'countess' });
+    const taken = await caught(client.updateProfile({ username: 'countess' }));
+    expect(taken).toMatchObject({ code: 'conflict', status: 409 });
+    const refused = await caught(client.updateProfile({ email: 'x@example.com' } as never));
+    expect(refused.fields).toEqual({ email: 'This field is not accepted here.' });
+  });
+
+  it('reports a non-API answer as unexpected_response, and lets network failures through', async () => {
+    const wrongPath = createClient({
+      baseUrl: server.url,
+      basePath: '/nowhere',
+      fetch: browser(server.url).fetch,
+    });
+    const error = await caught(wrongPath.listSessions());
+    expect(error).toMatchObject({ code: 'unexpected_response', status: 404 });
+
+    const closed = createClient({ baseUrl: 'http://127.0.0.1:1' });
+    await expect(closed.getSession()).rejects.toThrow(TypeError);
+  });
+});
+
+describe('gatehouse/client rate limits', () => {
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+  beforeAll(async () => {
+    testAuth = await createTestAuth({ rateLimits: { signIn: { perIp: { max: 1, windowSeconds: 60 } } } });
+    await testAuth.auth.users.create({ email: 'ada@example.com', password: PASSWORD });
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it('gives retryAfter in seconds past a limit', async () => {
+    const client = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch });
+    await client.signIn({ email: 'ada@example.com', password: PASSWORD });
+    const error = await caught(client.signIn({ email: 'ada@example.com', password: PASSWORD }));
+    expect(error).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect(error.retryAfter).toBeGreaterThan(0);
+    expect(error.retryAfter).toBeLessThanOrEqual(60);
+  });
+});
