@@ -87,12 +87,15 @@ export function errorSummary(
   errors: FieldErrors,
   labels: Record<string, string>,
 ): SafeHtml {
-  const fieldEntries = Object.entries(errors).filter(([name]) => name in labels);
-  if (!formError && fieldEntries.length === 0) return html``;
+  const entries = Object.entries(errors);
+  if (!formError && entries.length === 0) return html``;
+  // A field the form does not show (rare: a hook's own check) is still listed, without a link.
   return html`<div class="gh-alert" role="alert" tabindex="-1" id="error-summary">
 <h2>${t('errorSummary')}</h2>
-<ul>${formError ? html`<li>${formError}</li>` : ''}${fieldEntries.map(
-    ([name, message]) => html`<li><a href="#field-${name}">${labels[name]}: ${message}</a></li>`,
+<ul>${formError ? html`<li>${formError}</li>` : ''}${entries.map(([name, message]) =>
+    name in labels
+      ? html`<li><a href="#field-${name}">${labels[name]}: ${message}</a></li>`
+      : html`<li>${message}</li>`,
   )}</ul>
 </div>`;
 }

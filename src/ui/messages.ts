@@ -55,6 +55,7 @@ export const en = {
   sessionsRevoked: 'All your other sessions are signed out.',
   signedOut: 'You are signed out.',
   language: 'Language',
+  notFoundTitle: 'There is no such page',
 };
 
 export type Messages = typeof en;
@@ -110,6 +111,7 @@ export const fr: Partial<Messages> = {
   sessionsRevoked: 'Toutes vos autres sessions sont déconnectées.',
   signedOut: 'Vous êtes déconnecté.',
   language: 'Langue',
+  notFoundTitle: 'Cette page n’existe pas',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };

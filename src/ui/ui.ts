@@ -18,6 +18,7 @@ import { emptyForm } from './context.js';
 import { type Messages, negotiateLocale, shippedMessages, type Translate, translator } from './messages.js';
 import { type AccountView, accountPage } from './pages/account.js';
 import { homePage } from './pages/home.js';
+import { notFoundPage } from './pages/not-found.js';
 import { signInPage } from './pages/sign-in.js';
 import { signOutPage } from './pages/sign-out.js';
 import { signUpPage } from './pages/sign-up.js';
@@ -213,7 +214,10 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       if (reply.status < 300) return redirect(ctx, `${base}/account?done=${done}`, reply);
       const view = await accountView(request, connection);
       if (!view) return signInAgain(ctx);
-      const state = formError(t, reply, done === 'profile' ? form : {});
+      const state =
+        done === 'password'
+          ? formError(t, reply, {}, { password: 'newPassword' })
+          : formError(t, reply, done === 'profile' ? form : {});
       const page =
         done === 'password'
           ? accountPage(ctx, view, { password: state })
@@ -233,11 +237,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   }
 
   function notFound(ctx: PageContext): Response {
-    return send(
-      ctx,
-      signOutPage(ctx).replace(/<main[\s\S]*<\/main>/, '<main id="main"><h1>404</h1></main>'),
-      404,
-    );
+    return send(ctx, notFoundPage(ctx), 404);
   }
 
   return {

@@ -168,6 +168,23 @@ describe('the pre-built UI, without JavaScript', () => {
     );
   });
 
+  it('shows a too-weak new password beside the new-password field', async () => {
+    const client = api.client();
+    await client.send('POST', '/auth/ui/signin', { form: { identifier: 'ada@example.com', password: PASSWORD } });
+    const reply = await client.send('POST', '/auth/ui/account/password', {
+      form: { currentPassword: PASSWORD, newPassword: '12345678' },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toMatch(/id="field-newPassword"[^>]*aria-invalid="true"/);
+    expect(reply.text).toContain('id="field-newPassword-error"');
+  });
+
+  it('answers an unknown page with a 404 page', async () => {
+    const reply = await api.client().get('/auth/ui/nowhere');
+    expect(reply.status).toBe(404);
+    expect(reply.text).toContain('There is no such page');
+  });
+
   it('saves the profile, clearing optional fields', async () => {
     const client = api.client();
     await client.send('POST', '/auth/ui/signin', {
