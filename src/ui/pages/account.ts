@@ -73,7 +73,7 @@ ${field({ name: 'newPassword', label: passwordLabels.newPassword, type: 'passwor
 <ul class="gh-sessions">${view.sessions.map(
     (session) => html`<li>
 <div><strong>${session.current ? t('thisDevice') : (session.userAgent ?? t('unknownDevice'))}</strong><br>
-<span class="gh-muted">${t('lastSeen', { when: new Date(session.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ') })}${session.ip ? ` · ${session.ip}` : ''}</span></div>
+<span class="gh-muted">${t('lastSeen', { when: `${new Date(session.lastSeenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC` })}${session.ip ? ` · ${session.ip}` : ''}</span></div>
 ${session.current ? '' : html`<form method="post" action="${ctx.ui}/account/sessions/revoke"><input type="hidden" name="id" value="${session.id}"><button type="submit" class="gh-secondary" aria-label="${t('revokeButton')}: ${session.userAgent ?? t('unknownDevice')}">${t('revokeButton')}</button></form>`}
 </li>`,
   )}</ul>
