@@ -48,6 +48,8 @@ export interface UiConfig {
   locale?: string;
   /** Text overrides, or whole new languages: `{ en: { signInTitle: 'Log in' }, de: {...} }`. */
   messages?: Record<string, Record<string, string>>;
+  /** Translations of the API's English field errors, per language: `{ de: { 'Enter a password.': '…' } }`. */
+  fieldMessages?: Record<string, Record<string, string>>;
   /** Where a browser goes after signing in when no `next` was given. Default the account page. */
   defaultRedirect?: string;
   /** A link on the home page to the dashboard, when there is one. */
@@ -248,6 +250,7 @@ const configSchema = z.strictObject({
         .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a language tag such as en or fr')
         .optional(),
       messages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+      fieldMessages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
       defaultRedirect: z.string().max(2048).optional(),
       dashboardUrl: z.string().max(2048).optional(),
     })

@@ -6,6 +6,8 @@ import type { Translate } from './messages.js';
 export interface PageContext {
   lang: string;
   t: Translate;
+  /** Puts one of the API's (English) field errors into the page's language. */
+  translateField: (message: string) => string;
   brand: Brand;
   /** The UI's base path, e.g. `/auth/ui`. */
   ui: string;

@@ -26,7 +26,7 @@ export function page(options: {
 <link rel="stylesheet" href="${brand.stylesheetUrl}">
 </head>
 <body>
-<a class="gh-skip" href="#main">${options.title}</a>
+<a class="gh-skip" href="#main">${options.t('skipToContent')}</a>
 <header class="gh-brand">${brand.logoUrl ? html`<img src="${brand.logoUrl}" alt="">` : ''}<span>${brand.productName}</span></header>
 <main id="main"${options.wide ? html` class="gh-wide"` : ''}>
 ${options.body}

@@ -56,6 +56,7 @@ export const en = {
   signedOut: 'You are signed out.',
   language: 'Language',
   notFoundTitle: 'There is no such page',
+  skipToContent: 'Skip to main content',
 };
 
 export type Messages = typeof en;
@@ -112,9 +113,75 @@ export const fr: Partial<Messages> = {
   signedOut: 'Vous êtes déconnecté.',
   language: 'Langue',
   notFoundTitle: 'Cette page n’existe pas',
+  skipToContent: 'Aller au contenu principal',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };
+
+/**
+ * The API's field errors are English sentences. Pages in another language
+ * translate them through a table keyed by the English sentence, as gettext
+ * does; `{n}` and `{text}` stand for a number and a word in the sentence.
+ * A sentence missing from the table is shown in English.
+ */
+export type FieldMessageTable = Record<string, string>;
+
+export const frFieldMessages: FieldMessageTable = {
+  'Enter an email address.': 'Saisissez une adresse e-mail.',
+  'Enter a single email address of the form name@example.com.':
+    'Saisissez une seule adresse e-mail de la forme nom@exemple.com.',
+  'The domain after @ is not valid.': 'Le domaine après @ n’est pas valide.',
+  'The part before @ contains characters that are not allowed.':
+    'La partie avant @ contient des caractères non autorisés.',
+  'Enter your email or username.': 'Saisissez votre e-mail ou votre nom d’utilisateur.',
+  'Enter your email or your username.': 'Saisissez votre e-mail ou votre nom d’utilisateur.',
+  'Enter a password.': 'Saisissez un mot de passe.',
+  'Enter a new password.': 'Saisissez un nouveau mot de passe.',
+  'Enter your current password.': 'Saisissez votre mot de passe actuel.',
+  'This is not your current password.': 'Ce n’est pas votre mot de passe actuel.',
+  'This password is too common. Choose one that would be harder to guess.':
+    'Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
+  'This password has appeared in a data breach. Choose a different one.':
+    'Ce mot de passe est apparu dans une fuite de données. Choisissez-en un autre.',
+  'The password cannot be made of digits only.':
+    'Le mot de passe ne peut pas être composé uniquement de chiffres.',
+  'The password must contain at least {n} characters.':
+    'Le mot de passe doit contenir au moins {n} caractères.',
+  'The password must contain at most {n} characters.':
+    'Le mot de passe doit contenir au plus {n} caractères.',
+  'The password is too similar to your {text}.': 'Le mot de passe ressemble trop à votre {text}.',
+  'A user with this email already exists.': 'Un utilisateur avec cet e-mail existe déjà.',
+  'A user with this username already exists.': 'Un utilisateur avec ce nom d’utilisateur existe déjà.',
+  'Enter at most {n} characters.': 'Saisissez au plus {n} caractères.',
+  'Enter a number.': 'Saisissez un nombre.',
+  'Enter text.': 'Saisissez du texte.',
+  'This field is required.': 'Ce champ est obligatoire.',
+};
+
+export const shippedFieldMessages: Record<string, FieldMessageTable> = { fr: frFieldMessages };
+
+/** Translates one English field error through `table`, or returns it as it is. */
+export function fieldMessageTranslator(table: FieldMessageTable | undefined): (message: string) => string {
+  if (!table) return (message) => message;
+  const patterns = Object.entries(table).map(([english, translated]) => {
+    const names: string[] = [];
+    const source = english
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{(n|text)\}/g, (_, name: string) => {
+        names.push(name);
+        return name === 'n' ? '(\\d+)' : '(.+?)';
+      });
+    return { regex: new RegExp(`^${source}$`), names, translated };
+  });
+  return (message) => {
+    for (const { regex, names, translated } of patterns) {
+      const match = regex.exec(message);
+      if (match)
+        return names.reduce((text, name, i) => text.replace(`{${name}}`, match[i + 1] ?? ''), translated);
+    }
+    return message;
+  };
+}
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 

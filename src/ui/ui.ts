@@ -15,7 +15,16 @@ import { pathOf } from '../http/route-table.js';
 import { type ApiReply, apiCaller } from './api-client.js';
 import type { FormState, PageContext } from './context.js';
 import { emptyForm } from './context.js';
-import { type Messages, negotiateLocale, shippedMessages, type Translate, translator } from './messages.js';
+import {
+  type FieldMessageTable,
+  fieldMessageTranslator,
+  type Messages,
+  negotiateLocale,
+  shippedFieldMessages,
+  shippedMessages,
+  type Translate,
+  translator,
+} from './messages.js';
 import { type AccountView, accountPage } from './pages/account.js';
 import { homePage } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
@@ -50,6 +59,11 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     tables[locale] = { ...tables[locale], ...table };
   }
   const locales = Object.keys(tables);
+  const fieldTranslators = new Map<string, (message: string) => string>();
+  for (const locale of locales) {
+    const table: FieldMessageTable = { ...shippedFieldMessages[locale], ...config.fieldMessages?.[locale] };
+    fieldTranslators.set(locale, fieldMessageTranslator(Object.keys(table).length > 0 ? table : undefined));
+  }
   const fields = (core.config.user?.fields ?? {}) as CustomFields;
   const signUpEnabled = core.config.signUp?.enabled !== false;
   const call = apiCaller(api);
@@ -63,7 +77,15 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
 
   function contextFor(request: Request): PageContext {
     const lang = config.locale ?? negotiateLocale(request.headers.get('accept-language'), locales, 'en');
-    return { lang, t: translator(tables[lang] ?? {}), brand, ui: base, fields, signUpEnabled };
+    return {
+      lang,
+      t: translator(tables[lang] ?? {}),
+      translateField: fieldTranslators.get(lang) ?? ((message: string) => message),
+      brand,
+      ui: base,
+      fields,
+      signUpEnabled,
+    };
   }
 
   function pageHeaders(lang: string): Record<string, string> {
@@ -158,7 +180,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           password: form.password ?? '',
         });
         if (reply.status === 200) return redirect(ctx, next ?? defaultRedirect, reply);
-        const state = formError(t, reply, { identifier }, { email: 'identifier', username: 'identifier' });
+        const state = formError(ctx, reply, { identifier }, { email: 'identifier', username: 'identifier' });
         return send(ctx, signInPage(ctx, next, state, null), reply.status);
       }
     }
@@ -172,7 +194,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         const reply = await call(request, connection, 'POST', '/signup', body);
         if (reply.status === 201) return redirect(ctx, next ?? defaultRedirect, reply);
         const { password: _, ...kept } = form;
-        return send(ctx, signUpPage(ctx, next, formError(t, reply, kept)), reply.status);
+        return send(ctx, signUpPage(ctx, next, formError(ctx, reply, kept)), reply.status);
       }
     }
 
@@ -216,8 +238,8 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       if (!view) return signInAgain(ctx);
       const state =
         done === 'password'
-          ? formError(t, reply, {}, { password: 'newPassword' })
-          : formError(t, reply, done === 'profile' ? form : {});
+          ? formError(ctx, reply, {}, { password: 'newPassword' })
+          : formError(ctx, reply, done === 'profile' ? form : {});
       const page =
         done === 'password'
           ? accountPage(ctx, view, { password: state })
@@ -253,15 +275,16 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
 
 /** The form state to show again after the API refused: its field errors, or one sentence for the form. */
 function formError(
-  t: Translate,
+  ctx: PageContext,
   reply: ApiReply,
   values: Record<string, string>,
   rename: Record<string, string> = {},
 ): FormState {
+  const { t } = ctx;
   const error = reply.body?.error ?? {};
   const errors: Record<string, string> = {};
   for (const [name, message] of Object.entries((error.fields ?? {}) as Record<string, string>)) {
-    errors[rename[name] ?? name] ??= message;
+    errors[rename[name] ?? name] ??= ctx.translateField(message);
   }
   let formError: string | null = null;
   switch (error.code) {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../../src/ui/html.js';
-import { negotiateLocale, translator } from '../../src/ui/messages.js';
+import {
+  fieldMessageTranslator,
+  frFieldMessages,
+  negotiateLocale,
+  translator,
+} from '../../src/ui/messages.js';
 
 describe('html templates', () => {
   it('escape every interpolated value', () => {
@@ -26,6 +31,19 @@ describe('messages', () => {
     const t = translator({ signInTitle: 'Connexion' });
     expect(t('signInTitle')).toBe('Connexion');
     expect(t('rateLimited', { seconds: 30 })).toBe('Too many attempts. Try again in 30 seconds.');
+  });
+
+  it('translate the API’s English field errors, numbers and words included, and leave unknown ones alone', () => {
+    const fr = fieldMessageTranslator(frFieldMessages);
+    expect(fr('Enter a password.')).toBe('Saisissez un mot de passe.');
+    expect(fr('The password must contain at least 12 characters.')).toBe(
+      'Le mot de passe doit contenir au moins 12 caractères.',
+    );
+    expect(fr('The password is too similar to your first name.')).toBe(
+      'Le mot de passe ressemble trop à votre first name.',
+    );
+    expect(fr('A sentence nobody translated.')).toBe('A sentence nobody translated.');
+    expect(fr('Enter a password.x')).toBe('Enter a password.x');
   });
 
   it('negotiate the language from Accept-Language among the available tables', () => {

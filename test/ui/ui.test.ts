@@ -170,7 +170,9 @@ describe('the pre-built UI, without JavaScript', () => {
 
   it('shows a too-weak new password beside the new-password field', async () => {
     const client = api.client();
-    await client.send('POST', '/auth/ui/signin', { form: { identifier: 'ada@example.com', password: PASSWORD } });
+    await client.send('POST', '/auth/ui/signin', {
+      form: { identifier: 'ada@example.com', password: PASSWORD },
+    });
     const reply = await client.send('POST', '/auth/ui/account/password', {
       form: { currentPassword: PASSWORD, newPassword: '12345678' },
     });
