@@ -9,6 +9,9 @@ const expected = {
   './passwords': ['createPasswordHashers'],
   './db': ['openDatabase'],
   './client': ['createClient', 'GatehouseError'],
+  './node': ['gatehouseMiddleware', 'requireUser', 'toRequest'],
+  './express': ['gatehouse', 'requireUser', 'requireStaff'],
+  './hono': ['gatehouse', 'requireUser', 'requireStaff'],
 };
 let failed = false;
 for (const subpath of Object.keys(pkg.exports)) {
