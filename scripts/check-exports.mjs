@@ -12,6 +12,7 @@ const expected = {
   './node': ['gatehouseMiddleware', 'requireUser', 'toRequest'],
   './express': ['gatehouse', 'requireUser', 'requireStaff'],
   './hono': ['gatehouse', 'requireUser', 'requireStaff'],
+  './fastify': ['gatehouse', 'requireUser', 'requireStaff'],
 };
 let failed = false;
 for (const subpath of Object.keys(pkg.exports)) {

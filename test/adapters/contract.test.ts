@@ -7,9 +7,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import express from 'express';
+import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as expressAdapter from '../../src/adapters/express.js';
+import * as fastifyAdapter from '../../src/adapters/fastify.js';
 import * as honoAdapter from '../../src/adapters/hono.js';
 import * as nodeAdapter from '../../src/adapters/node.js';
 import type { Auth } from '../../src/index.js';
@@ -68,6 +70,19 @@ const adapters: Record<string, (auth: App) => Promise<{ url: string; close(): Pr
     const server = createServer(app);
     const url = await listen(server);
     return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  },
+  async fastify(auth) {
+    const app = Fastify();
+    await app.register(fastifyAdapter.gatehouse(auth));
+    const answer = async (request: import('fastify').FastifyRequest) => {
+      const r = request as fastifyAdapter.GatehouseRequest;
+      return view(r.user, r.session);
+    };
+    app.get('/public', answer);
+    app.get('/me', { preHandler: fastifyAdapter.requireUser(auth, { loginRequired: true }) }, answer);
+    app.get('/staff', { preHandler: fastifyAdapter.requireStaff(auth) }, answer);
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    return { url, close: () => app.close() };
   },
   async hono(auth) {
     const app = new Hono<honoAdapter.GatehouseEnv>();

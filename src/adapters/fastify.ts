@@ -1,0 +1,86 @@
+/**
+ * `gatehouse/fastify`: a plugin that answers the API and the pages under the
+ * base path (before Fastify parses any body) and decorates every other
+ * request with `request.user` / `request.session`; guards are preHandler
+ * hooks. Fastify is a peer dependency: only its types are imported here.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
+import type { Auth } from '../auth.js';
+import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+import { type AuthenticatedFields, sendResponse, toRequest } from './node.js';
+
+export type { GuardOptions } from './guards.js';
+
+/** A Fastify request after the plugin, typed with the app's custom user fields. */
+export type GatehouseRequest<F extends CustomFields = NoCustomFields> = FastifyRequest &
+  AuthenticatedFields<F>;
+
+/**
+ * Register with `app.register(gatehouse(auth))`. The plugin is not
+ * encapsulated (like `fastify-plugin`), so its decorations reach every route.
+ */
+export function gatehouse<F extends CustomFields = NoCustomFields>(auth: Auth<F>) {
+  const base = auth.config.basePath ?? '/auth';
+  const plugin = async (app: FastifyInstance) => {
+    app.decorateRequest('user', null);
+    app.decorateRequest('session', null);
+    app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.url.split('?')[0] ?? '/';
+      if (path === base || path.startsWith(`${base}/`)) {
+        reply.hijack();
+        const response = await auth.handler(toRequest(request.raw), {
+          ip: request.raw.socket.remoteAddress ?? null,
+        });
+        await sendResponse(reply.raw, response);
+        return;
+      }
+      const current = await auth.getSession(toRequest(request.raw, { withBody: false }));
+      const target = request as GatehouseRequest<F>;
+      target.user = current?.user ?? null;
+      target.session = current?.session ?? null;
+    });
+  };
+  // What `fastify-plugin` sets: the decorations and hook apply to the parent instance.
+  Object.assign(plugin, { [Symbol.for('skip-override')]: true });
+  return plugin;
+}
+
+function guard<F extends CustomFields>(
+  auth: Auth<F>,
+  requirement: Requirement<CustomFields>,
+  options: GuardOptions,
+) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const target = request as GatehouseRequest<F>;
+    // After the plugin the answer is known either way; without it the guard looks it up.
+    const known =
+      target.user === undefined
+        ? undefined
+        : target.user && target.session
+          ? { user: target.user, session: target.session }
+          : null;
+    const outcome = await checkGuard(
+      auth,
+      toRequest(request.raw, { withBody: false }),
+      requirement,
+      options,
+      known,
+    );
+    if (!outcome.ok) {
+      reply.hijack();
+      await sendResponse(reply.raw, outcome.response);
+      return;
+    }
+    target.user = outcome.signedIn.user;
+    target.session = outcome.signedIn.session;
+  };
+}
+
+/** A preHandler: `app.get('/me', { preHandler: requireUser(auth) }, handler)`. */
+export const requireUser = <F extends CustomFields>(auth: Auth<F>, options: GuardOptions = {}) =>
+  guard(auth, signedIn, options);
+export const requireStaff = <F extends CustomFields>(auth: Auth<F>, options: GuardOptions = {}) =>
+  guard(auth, staff, options);
+export const requireSuperuser = <F extends CustomFields>(auth: Auth<F>, options: GuardOptions = {}) =>
+  guard(auth, superuser, options);
