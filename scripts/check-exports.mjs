@@ -13,6 +13,7 @@ const expected = {
   './express': ['gatehouse', 'requireUser', 'requireStaff'],
   './hono': ['gatehouse', 'requireUser', 'requireStaff'],
   './fastify': ['gatehouse', 'requireUser', 'requireStaff'],
+  './next': ['routeHandlers', 'getSession', 'guardProxy'],
 };
 let failed = false;
 for (const subpath of Object.keys(pkg.exports)) {

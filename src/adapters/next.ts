@@ -1,0 +1,65 @@
+/**
+ * `gatehouse/next`: Next.js App Router. The API and pages come from one
+ * catch-all route handler; server components, route handlers and the proxy
+ * read the session from the request's own headers every time they are
+ * called, so a page that reads it is rendered per request, never prerendered
+ * with an empty session. Next is a peer dependency, loaded only by
+ * `getSession` (for `next/headers`).
+ */
+import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
+import type { Auth } from '../auth.js';
+import type { SignedIn } from '../http/exchange.js';
+import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+
+export type { GuardOptions } from './guards.js';
+
+type RouteHandler = (request: Request) => Promise<Response>;
+
+/**
+ * The catch-all route handler's exports:
+ * `export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = routeHandlers(auth);`
+ * in `app/auth/[...gatehouse]/route.ts`. Under `next start` the client's
+ * address reaches Gatehouse through `X-Forwarded-For`: set `trustedProxies: 1`.
+ */
+export function routeHandlers<F extends CustomFields>(
+  auth: Auth<F>,
+): Record<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS', RouteHandler> {
+  const handle: RouteHandler = (request) => auth.handler(request);
+  return { GET: handle, POST: handle, PUT: handle, PATCH: handle, DELETE: handle, OPTIONS: handle };
+}
+
+/** The signed-in user and session in a server component, route handler or server action; null when signed out. */
+export async function getSession<F extends CustomFields = NoCustomFields>(
+  auth: Auth<F>,
+): Promise<SignedIn<F> | null> {
+  const { headers } = await import('next/headers.js');
+  const incoming = await headers();
+  return auth.getSession(new Request('http://next.invalid/', { headers: new Headers(incoming) }));
+}
+
+/**
+ * A proxy (`proxy.ts`) that guards the paths it is matched on: it answers
+ * with the refusal (401 JSON, or a redirect to sign-in for browsers with
+ * `loginRequired`), or returns nothing so the request goes on.
+ */
+export function guardProxy<F extends CustomFields>(
+  auth: Auth<F>,
+  options: GuardOptions & { require?: 'user' | 'staff' | 'superuser' } = {},
+): (request: Request) => Promise<Response | undefined> {
+  const requirements: Record<string, Requirement<CustomFields>> = { user: signedIn, staff, superuser };
+  const requirement = requirements[options.require ?? 'user'] ?? signedIn;
+  return async (request) => {
+    const outcome = await checkGuard(auth, request, requirement, options);
+    if (outcome.ok) return undefined;
+    const location = outcome.response.headers.get('location');
+    // Next's proxy accepts only absolute redirect targets; its request URL names its own host, not the public one.
+    if (location === null) return outcome.response;
+    return new Response(null, {
+      status: outcome.response.status,
+      headers: {
+        location: new URL(location, auth.config.publicUrl ?? request.url).href,
+        'cache-control': 'no-store',
+      },
+    });
+  };
+}
