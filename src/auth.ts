@@ -9,6 +9,7 @@ import { type AuthCore, createCore } from './core.js';
 import { type ConnectionInfo, createApi } from './http/api.js';
 import type { SignedIn } from './http/exchange.js';
 import { Metrics } from './http/metrics.js';
+import type { SessionSource } from './http/request-auth.js';
 import { pathOf } from './http/route-table.js';
 import { createUi, type Ui } from './ui/ui.js';
 
@@ -20,7 +21,7 @@ export interface Auth<F extends CustomFields = NoCustomFields> extends AuthCore<
    */
   handler(request: Request, connection?: ConnectionInfo): Promise<Response>;
   /** The signed-in user and session of a request (cookie or bearer token), or null. */
-  getSession(request: Request): Promise<SignedIn<F> | null>;
+  getSession(request: SessionSource): Promise<SignedIn<F> | null>;
   /** Request counts and latencies of `handler`, in Prometheus text by `metrics.render()`. */
   readonly metrics: Metrics;
   /** The pre-built pages (served by `handler` under `{basePath}/ui`), or null when `ui.enabled` is false. */
@@ -55,7 +56,7 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
       }
       return api.fetch(request, connection);
     },
-    getSession: (request: Request) => api.getSession(request),
+    getSession: (request: SessionSource) => api.getSession(request),
     metrics,
     ui,
   });

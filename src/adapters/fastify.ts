@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
-import { type AuthenticatedFields, sendResponse, toRequest } from './node.js';
+import { type AuthenticatedFields, sendResponse, sessionSource, toRequest } from './node.js';
 
 export type { GuardOptions } from './guards.js';
 
@@ -35,7 +35,7 @@ export function gatehouse<F extends CustomFields = NoCustomFields>(auth: Auth<F>
         await sendResponse(reply.raw, response);
         return;
       }
-      const current = await auth.getSession(toRequest(request.raw, { withBody: false }));
+      const current = await auth.getSession(sessionSource(request.raw));
       const target = request as GatehouseRequest<F>;
       target.user = current?.user ?? null;
       target.session = current?.session ?? null;
@@ -60,13 +60,7 @@ function guard<F extends CustomFields>(
         : target.user && target.session
           ? { user: target.user, session: target.session }
           : null;
-    const outcome = await checkGuard(
-      auth,
-      toRequest(request.raw, { withBody: false }),
-      requirement,
-      options,
-      known,
-    );
+    const outcome = await checkGuard(auth, sessionSource(request.raw), requirement, options, known);
     if (!outcome.ok) {
       reply.hijack();
       await sendResponse(reply.raw, outcome.response);

@@ -10,6 +10,7 @@ import type { User } from '../accounts/user.js';
 import type { Auth } from '../auth.js';
 import { AuthError } from '../errors.js';
 import type { SignedIn } from '../http/exchange.js';
+import type { SessionSource } from '../http/request-auth.js';
 import { pathOf } from '../http/route-table.js';
 
 export interface GuardOptions {
@@ -41,7 +42,7 @@ export type GuardOutcome<F extends CustomFields> =
 
 export async function checkGuard<F extends CustomFields>(
   auth: Auth<F>,
-  request: Request,
+  request: SessionSource,
   requirement: Requirement<CustomFields>,
   options: GuardOptions = {},
   known?: SignedIn<F> | null,
@@ -62,7 +63,7 @@ export async function checkGuard<F extends CustomFields>(
   return { ok: true, signedIn: current };
 }
 
-function prefersHtml(request: Request): boolean {
+function prefersHtml(request: SessionSource): boolean {
   const accept = request.headers.get('accept') ?? '';
   return accept.includes('text/html');
 }

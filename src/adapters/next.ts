@@ -34,7 +34,8 @@ export async function getSession<F extends CustomFields = NoCustomFields>(
 ): Promise<SignedIn<F> | null> {
   const { headers } = await import('next/headers.js');
   const incoming = await headers();
-  return auth.getSession(new Request('http://next.invalid/', { headers: new Headers(incoming) }));
+  // Only the headers matter; the scheme is decided by `publicUrl`.
+  return auth.getSession({ url: auth.config.publicUrl ?? 'http://next.invalid/', headers: incoming });
 }
 
 /**

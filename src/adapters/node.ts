@@ -8,15 +8,13 @@ import { Readable } from 'node:stream';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
+import type { SessionSource } from '../http/request-auth.js';
 import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
 
 export type { GuardOptions } from './guards.js';
 
 /** A web `Request` for a Node request; the body streams through untouched, read only if someone reads it. */
-export function toRequest(
-  req: IncomingMessage & { originalUrl?: string },
-  options: { withBody?: boolean } = {},
-): Request {
+export function toRequest(req: IncomingMessage & { originalUrl?: string }): Request {
   const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
   const url = `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${requestUrl(req)}`;
   const headers = new Headers();
@@ -26,12 +24,27 @@ export function toRequest(
     else headers.set(name, value);
   }
   const method = req.method ?? 'GET';
-  const hasBody = options.withBody !== false && method !== 'GET' && method !== 'HEAD';
+  const hasBody = method !== 'GET' && method !== 'HEAD';
   return new Request(url, {
     method,
     headers,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
   } as RequestInit);
+}
+
+/** What finding the session needs of a Node request, without copying its headers into a `Headers`. */
+export function sessionSource(req: IncomingMessage & { originalUrl?: string }): SessionSource {
+  const encrypted = 'encrypted' in req.socket && Boolean(req.socket.encrypted);
+  return {
+    url: `${encrypted ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}${requestUrl(req)}`,
+    headers: {
+      get(name) {
+        const value = req.headers[name.toLowerCase()];
+        if (value === undefined) return null;
+        return Array.isArray(value) ? value.join(', ') : value;
+      },
+    },
+  };
 }
 
 /** Writes a web `Response` to a Node response, each `Set-Cookie` as its own header. */
@@ -79,7 +92,7 @@ export function gatehouseMiddleware<F extends CustomFields = NoCustomFields>(aut
         await sendResponse(res, await auth.handler(toRequest(req), { ip: req.socket.remoteAddress ?? null }));
         return;
       }
-      const current = await auth.getSession(toRequest(req, { withBody: false }));
+      const current = await auth.getSession(sessionSource(req));
       req.user = current?.user ?? null;
       req.session = current?.session ?? null;
       next();
@@ -103,13 +116,7 @@ function guard<F extends CustomFields>(
           : req.user && req.session
             ? { user: req.user, session: req.session }
             : null;
-      const outcome = await checkGuard(
-        auth,
-        toRequest(req, { withBody: false }),
-        requirement,
-        options,
-        known,
-      );
+      const outcome = await checkGuard(auth, sessionSource(req), requirement, options, known);
       if (!outcome.ok) {
         await sendResponse(res, outcome.response);
         return;

@@ -21,6 +21,7 @@ import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
+import { isBearerMode, presentedToken, type SessionSource } from './request-auth.js';
 import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
 import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
@@ -32,7 +33,8 @@ export interface ConnectionInfo {
 
 export interface Api<F extends CustomFields> {
   fetch(request: Request, connection?: ConnectionInfo): Promise<Response>;
-  getSession(request: Request): Promise<SignedIn<F> | null>;
+  /** The signed-in session of a request (or anything with its URL and headers), or null. */
+  getSession(source: SessionSource): Promise<SignedIn<F> | null>;
   readonly settings: HttpSettings;
 }
 
@@ -120,7 +122,11 @@ export function createApi<F extends CustomFields>(
         return internalError(core.logger, error, headersFor(request));
       }
     },
-    getSession: (request) => new Exchange(core, request, null, settings).signedIn(),
+    getSession(source) {
+      const cookie = settings.cookie ?? cookiePolicyFor(source.url.startsWith('https:') ? 'https:' : 'http:');
+      const presented = presentedToken(source.headers, isBearerMode(source.headers) ? null : cookie.name);
+      return presented ? core.sessions.validate(presented.token) : Promise.resolve(null);
+    },
   };
 }
 

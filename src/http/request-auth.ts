@@ -5,13 +5,22 @@
  */
 import { readCookie } from './cookies.js';
 
+/** What finding a request's session needs of it: its URL and a way to read a header. */
+export interface SessionSource {
+  url: string;
+  headers: { get(name: string): string | null };
+}
+
 export interface PresentedToken {
   token: string;
   via: 'cookie' | 'bearer';
 }
 
 /** `cookieName` null: cookies are not a credential for this request (bearer mode). */
-export function presentedToken(headers: Headers, cookieName: string | null): PresentedToken | null {
+export function presentedToken(
+  headers: SessionSource['headers'],
+  cookieName: string | null,
+): PresentedToken | null {
   const authorization = headers.get('authorization');
   if (authorization !== null) {
     const match = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization);
@@ -23,6 +32,6 @@ export function presentedToken(headers: Headers, cookieName: string | null): Pre
 }
 
 /** Bearer mode: the client authenticates with a header, or asks for its token in the body. */
-export function isBearerMode(headers: Headers): boolean {
-  return headers.has('authorization') || headers.get('x-auth-mode')?.toLowerCase() === 'bearer';
+export function isBearerMode(headers: SessionSource['headers']): boolean {
+  return headers.get('authorization') !== null || headers.get('x-auth-mode')?.toLowerCase() === 'bearer';
 }
