@@ -15,15 +15,32 @@
  * Prints a table of figures with their targets, and exits 0 whatever they are:
  * this is a measurement, not a test. It exits 1 only when it cannot measure.
  */
-import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { availableParallelism, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
+import {
+  compileServers,
+  cpuPerRequest as cpuPerRequestOf,
+  failures,
+  fmt,
+  type Load,
+  load,
+  makeWorkDir,
+  memoryOf,
+  positive,
+  processTicks,
+  progress,
+  type Row,
+  runBenchmark,
+  type Server,
+  startChild,
+  startLoad,
+  stopChild,
+  verdict,
+  watchOtherCpu,
+} from './lib.js';
 import type { ChildMessage, ParentMessage } from './server-gatehouse.js';
 
 const SECONDS = positive(process.env.BENCH_SECONDS, 5);
@@ -48,91 +65,8 @@ const TARGETS = {
   idleRssMiB: 64,
 };
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-
-function positive(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
-
 // ---------------------------------------------------------------------------
 // Child processes
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
-
-const children = new Set<ChildProcess>();
-/** Load generators running now, stopped by `cleanUp` if the run fails half-way. */
-const loads = new Set<autocannon.Instance>();
-let workDir: string | null = null;
-
-/** Compiles both servers, and the part of src they import, into `<dir>/build`. */
-function compileServers(dir: string): string {
-  const out = join(dir, 'build');
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const config = join(root, 'bench', 'tsconfig.servers.json');
-  const result = spawnSync(process.execPath, [tsc, '-p', config, '--outDir', out], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  const entry = join(out, 'bench', 'server-gatehouse.js');
-  if (!existsSync(entry)) {
-    throw new Error(`tsc emitted nothing:\n${result.stdout}${result.stderr}${result.error ?? ''}`);
-  }
-  if (result.status !== 0) {
-    // tsc still emits on type errors; src may be mid-edit. Measure what is there, but say so.
-    console.warn(`warning: tsc reported errors, measuring the emitted code anyway:\n${result.stdout}`);
-  }
-  // Bare imports resolve through the repository's packages…
-  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
-  // …and the common-password list sits where the validator looks for it next to its sources.
-  copyFileSync(
-    join(root, 'src', 'passwords', 'common-passwords.txt.gz'),
-    join(out, 'src', 'passwords', 'common-passwords.txt.gz'),
-  );
-  return out;
-}
-
-function startChild(script: string, env: Record<string, string>, execArgv: string[] = []): Promise<Server> {
-  const child = fork(script, [], {
-    // Not this process's flags: those load tsx.
-    execArgv,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within 30 s`)), 30_000);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited (${signal ?? code}) before it was ready`));
-    });
-    child.on('message', (message: ChildMessage) => {
-      if (message.type !== 'ready') return;
-      clearTimeout(timer);
-      resolvePromise({ child, url: message.url });
-    });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(killer);
-}
-
-async function cleanUp(): Promise<void> {
-  for (const instance of loads) instance.stop();
-  await Promise.all([...children].map(stopChild));
-  if (workDir) rmSync(workDir, { recursive: true, force: true });
-  workDir = null;
-}
 
 function askHashRate(server: Server, seconds: number): Promise<Extract<ChildMessage, { type: 'hash-rate' }>> {
   return new Promise((resolvePromise, reject) => {
@@ -149,122 +83,13 @@ function askHashRate(server: Server, seconds: number): Promise<Extract<ChildMess
   });
 }
 
-/** VmRSS and VmHWM (peak) of a process, in MiB; null where /proc is not available. */
-function memoryOf(pid: number | undefined): { rss: number; peak: number } | null {
-  if (pid === undefined) return null;
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (field: string) => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)?.[1]);
-    return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU time in clock ticks: of the whole machine (user + nice + system), or of one process. */
-function machineTicks(): number | null {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      ?.trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return fields ? (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Microseconds of CPU (user + system) a server spent per 2xx response of a load run. */
 function cpuPerRequest(ticks: number, run: Load): number {
-  return (ticks * 10_000) / Math.max(1, run.rate * SECONDS);
-}
-
-function processTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * Watches how much CPU processes other than this one and its servers take
- * meanwhile, in CPUs. The machine may be shared (a test run, a build): then
- * the figures measured at that time are low and say so.
- */
-function watchOtherCpu(): () => number | null {
-  const pids = () => [process.pid, ...[...children].flatMap((child) => (child.pid ? [child.pid] : []))];
-  const ours = () => pids().reduce((sum, pid) => sum + processTicks(pid), 0);
-  const startMachine = machineTicks();
-  const startOurs = ours();
-  const started = performance.now();
-  return () => {
-    const machine = machineTicks();
-    if (machine === null || startMachine === null) return null;
-    const seconds = (performance.now() - started) / 1000;
-    // USER_HZ is 100 on every Linux that Node supports.
-    return Math.max(0, machine - startMachine - (ours() - startOurs)) / 100 / seconds;
-  };
+  return cpuPerRequestOf(ticks, run, SECONDS);
 }
 
 // ---------------------------------------------------------------------------
 // Load
-
-interface Load {
-  /** 2xx responses per second over the whole run. */
-  rate: number;
-  /** Everything that was not a 2xx: other statuses, connection errors, timeouts. */
-  failed: number;
-  statuses: string;
-  /** Latency percentiles of 2xx responses in ms, from the exact timings (autocannon's own are whole ms). */
-  p50: number;
-  p99: number;
-  /** CPUs that other processes on the machine took meanwhile. */
-  other: number | null;
-}
-
-interface LoadRun {
-  stop(): void;
-  done: Promise<Load>;
-}
-
-function startLoad(options: autocannon.Options): LoadRun {
-  const latencies: number[] = [];
-  let instance: autocannon.Instance | undefined;
-  const other = watchOtherCpu();
-  const done = new Promise<Load>((resolvePromise, reject) => {
-    instance = autocannon({ ...options }, (error, result) => {
-      if (instance) loads.delete(instance);
-      if (error) return reject(error);
-      latencies.sort((a, b) => a - b);
-      const at = (q: number) =>
-        latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-      const statuses = Object.entries(result.statusCodeStats ?? {})
-        .map(([code, stat]) => `${code}×${stat.count ?? 0}`)
-        .join(' ');
-      resolvePromise({
-        rate: result['2xx'] / result.duration,
-        failed: result.non2xx + result.errors,
-        statuses: statuses + (result.errors ? ` errors×${result.errors}` : ''),
-        p50: at(0.5),
-        p99: at(0.99),
-        other: other(),
-      });
-    });
-    loads.add(instance);
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-    });
-  });
-  return { stop: () => instance?.stop(), done };
-}
-
-const load = (options: autocannon.Options): Promise<Load> => startLoad(options).done;
 
 /** Runs `storm` and, once it is under way, measures `probe` for SECONDS; then stops the storm. */
 async function during(storm: autocannon.Options, probe: autocannon.Options) {
@@ -275,26 +100,8 @@ async function during(storm: autocannon.Options, probe: autocannon.Options) {
   return { storm: await stormRun.done, probe: probed };
 }
 
-function progress(message: string): void {
-  process.stderr.write(`· ${message}\n`);
-}
-
 // ---------------------------------------------------------------------------
 // The run
-
-interface Row {
-  figure: string;
-  value: string;
-  target: string;
-  verdict: 'pass' | 'FAIL' | 'info';
-  /** CPUs other processes took while the figure was measured. */
-  other?: number | null;
-  note?: string;
-}
-
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const verdict = (ok: boolean): Row['verdict'] => (ok ? 'pass' : 'FAIL');
-const failures = (run: Load) => (run.failed ? `non-2xx: ${run.statuses}` : undefined);
 
 async function main(): Promise<Row[]> {
   const cpus = availableParallelism();
@@ -302,7 +109,7 @@ async function main(): Promise<Row[]> {
     `Node ${process.version} · ${cpus} CPUs · ${SECONDS} s per phase · ` +
       `${CONNECTIONS} connections (storms ${STORM_CONNECTIONS}, latency probe ${PROBE_CONNECTIONS})\n`,
   );
-  workDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const workDir = makeWorkDir();
   progress('compiling the servers');
   const build = compileServers(workDir);
   const rows: Row[] = [];
@@ -497,43 +304,4 @@ async function main(): Promise<Row[]> {
   return rows;
 }
 
-/** Above this many CPUs taken by other processes during a figure, the figure is flagged. */
-const OTHER_CPU_WARNING = 0.1;
-
-function printTable(rows: Row[]): void {
-  const other = (row: Row) => (row.other == null ? '-' : `${fmt(row.other, 2)} CPU`);
-  const header = ['figure', 'value', 'ratio / target', 'result', 'other procs'];
-  const table = [header, ...rows.map((row) => [row.figure, row.value, row.target, row.verdict, other(row)])];
-  const widths = header.map((_, i) => Math.max(...table.map((cells) => cells[i]?.length ?? 0)));
-  const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  for (const cells of table.slice(1)) console.log(line(cells));
-  const notes = rows.filter((row) => row.note);
-  if (notes.length > 0) console.log('');
-  for (const row of notes) console.log(`${row.figure}: ${row.note}`);
-  const disturbed = rows.filter((row) => (row.other ?? 0) > OTHER_CPU_WARNING);
-  if (disturbed.length > 0) {
-    console.log(
-      `\nwarning: other processes took more than ${OTHER_CPU_WARNING} CPU while measuring ` +
-        `${disturbed.map((row) => `"${row.figure}"`).join(', ')}; those figures are low. Run again on a quiet machine.`,
-    );
-  }
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-
-try {
-  const rows = await main();
-  console.log('');
-  printTable(rows);
-} catch (error) {
-  console.error('The benchmark could not run:', error);
-  process.exitCode = 1;
-} finally {
-  await cleanUp();
-}
+await runBenchmark(main);
