@@ -7,7 +7,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
-import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+import {
+  checkGuard,
+  type GuardOptions,
+  knownSession,
+  type Requirement,
+  signedIn,
+  staff,
+  superuser,
+} from './guards.js';
 import { type AuthenticatedFields, sendResponse, sessionSource, toRequest } from './node.js';
 
 export type { GuardOptions } from './guards.js';
@@ -53,13 +61,7 @@ function guard<F extends CustomFields>(
 ) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const target = request as GatehouseRequest<F>;
-    // After the plugin the answer is known either way; without it the guard looks it up.
-    const known =
-      target.user === undefined
-        ? undefined
-        : target.user && target.session
-          ? { user: target.user, session: target.session }
-          : null;
+    const known = knownSession(target.user, target.session);
     const outcome = await checkGuard(auth, sessionSource(request.raw), requirement, options, known);
     if (!outcome.ok) {
       reply.hijack();

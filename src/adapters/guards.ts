@@ -40,6 +40,18 @@ export type GuardOutcome<F extends CustomFields> =
   | { ok: true; signedIn: SignedIn<F> }
   | { ok: false; response: Response };
 
+/**
+ * What an adapter already knows of the session: undefined when its middleware
+ * did not run (the guard looks the session up), null when nobody is signed in.
+ */
+export function knownSession<F extends CustomFields>(
+  user: SignedIn<F>['user'] | null | undefined,
+  session: SignedIn<F>['session'] | null | undefined,
+): SignedIn<F> | null | undefined {
+  if (user === undefined) return undefined;
+  return user && session ? { user, session } : null;
+}
+
 export async function checkGuard<F extends CustomFields>(
   auth: Auth<F>,
   request: SessionSource,

@@ -7,7 +7,15 @@ import type { MiddlewareHandler } from 'hono';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
-import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+import {
+  checkGuard,
+  type GuardOptions,
+  knownSession,
+  type Requirement,
+  signedIn,
+  staff,
+  superuser,
+} from './guards.js';
 
 export type { GuardOptions } from './guards.js';
 
@@ -45,10 +53,7 @@ function guard<F extends CustomFields>(
   options: GuardOptions,
 ): MiddlewareHandler<GatehouseEnv<F>> {
   return async (c, next) => {
-    const user = c.get('user');
-    const session = c.get('session');
-    // After `gatehouse()` the answer is known either way; without it the guard looks it up.
-    const known = user === undefined ? undefined : user && session ? { user, session } : null;
+    const known = knownSession(c.get('user'), c.get('session'));
     const outcome = await checkGuard(auth, c.req.raw, requirement, options, known);
     if (!outcome.ok) return outcome.response;
     c.set('user', outcome.signedIn.user);

@@ -9,7 +9,15 @@ import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js'
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
 import type { SessionSource } from '../http/request-auth.js';
-import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+import {
+  checkGuard,
+  type GuardOptions,
+  knownSession,
+  type Requirement,
+  signedIn,
+  staff,
+  superuser,
+} from './guards.js';
 
 export type { GuardOptions } from './guards.js';
 
@@ -109,13 +117,7 @@ function guard<F extends CustomFields>(
 ) {
   return async (req: NodeRequest<F>, res: ServerResponse, next: (error?: unknown) => void): Promise<void> => {
     try {
-      // After the middleware the answer is known either way; without it the guard looks it up.
-      const known =
-        req.user === undefined
-          ? undefined
-          : req.user && req.session
-            ? { user: req.user, session: req.session }
-            : null;
+      const known = knownSession(req.user, req.session);
       const outcome = await checkGuard(auth, sessionSource(req), requirement, options, known);
       if (!outcome.ok) {
         await sendResponse(res, outcome.response);
