@@ -16,6 +16,7 @@ import type { SqliteOptions } from './db/sqlite.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { AuthHooks } from './methods/hooks.js';
 import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
+import type { PermissionBackend, ResourceDeclaration } from './permissions/permissions.js';
 import type { SessionPolicy } from './sessions/sessions.js';
 
 /** At most `max` events per `windowSeconds`; `false` turns the limit off. */
@@ -112,6 +113,13 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   ui?: UiConfig;
   /** The app's hooks into sign-up and sign-in. */
   hooks?: AuthHooks<F>;
+  /**
+   * The app's resources: `gatehouse migrate` creates `add`/`view`/`change`/`delete`
+   * permissions for each, plus the listed custom actions: `['post', { name: 'invoice', actions: ['approve'] }]`.
+   */
+  resources?: readonly ResourceDeclaration[];
+  /** Asked by `hasPerm(user, perm, obj)` for object-level grants (e.g. authors may change their posts). */
+  permissionBackends?: readonly PermissionBackend<F>[];
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
   backends?: readonly AuthenticationBackend<F>[];
   /** A pino-compatible logger. Default: pino at `logLevel`. */
@@ -238,6 +246,23 @@ const configSchema = z.strictObject({
         signUp: z.strictObject({ perIp: rateLimit.optional() }).optional(),
       }),
     ])
+    .optional(),
+  resources: z
+    .array(
+      z.union([
+        z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case resource name such as post'),
+        z.strictObject({
+          name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case resource name such as post'),
+          actions: z
+            .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case action such as approve'))
+            .optional(),
+          label: z.string().optional(),
+        }),
+      ]),
+    )
+    .optional(),
+  permissionBackends: z
+    .array(z.custom<PermissionBackend>(hasMethod('hasPerm'), 'must have a hasPerm() method'))
     .optional(),
   ui: z
     .strictObject({

@@ -25,6 +25,7 @@ import {
   type PasswordValidator,
   validatorsFromSettings,
 } from './passwords/index.js';
+import { type Permission, Permissions } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
 
@@ -48,6 +49,8 @@ export interface MigrateOptions {
 export interface MigrateResult {
   migrations: Migration[];
   fields: UserFieldChange[];
+  /** Permissions created for the declared resources. */
+  permissions: Permission[];
 }
 
 /** Everything but the HTTP layer: what `createAuth` builds its handler on. */
@@ -61,6 +64,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   /** The password validators in force (from `passwords.validators`). */
   readonly validators: readonly PasswordValidator[];
   readonly logger: Logger;
+  /** Permissions and groups (roles): assignments and checks. */
+  readonly permissions: Permissions<F>;
   /** The audit trail (`audit_events`). */
   readonly audit: AuditLog;
   /** Emits signals; `on` subscribes to them. */
@@ -106,6 +111,11 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
   for (const event of ['user_updated', 'user_deleted', 'password_changed'] as const) {
     events.on(event, ({ user }) => sessions.forgetUser(user.id));
   }
+  const permissions = new Permissions<F>({
+    database,
+    now,
+    ...(config.permissionBackends ? { backends: config.permissionBackends } : {}),
+  });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -120,6 +130,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     hashers,
     validators,
     logger,
+    permissions,
     audit: new AuditLog({ database, logger, now }),
     events,
     now,
@@ -134,7 +145,8 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         now,
         dropFields: options.dropFields ?? [],
       });
-      return { migrations, fields: fieldChanges };
+      const created = await permissions.declareResources(config.resources ?? []);
+      return { migrations, fields: fieldChanges, permissions: created };
     },
     async migrationStatus(options = {}) {
       const status = await migrationStatus(database);

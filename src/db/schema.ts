@@ -84,6 +84,34 @@ export interface AnonymousSessionsTable {
   data: Json;
 }
 
+export interface PermissionsTable {
+  id: string;
+  codename: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface GroupPermissionsTable {
+  group_id: string;
+  permission_id: string;
+}
+
+export interface UserGroupsTable {
+  user_id: string;
+  group_id: string;
+}
+
+export interface UserPermissionsTable {
+  user_id: string;
+  permission_id: string;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
@@ -92,4 +120,9 @@ export interface DatabaseSchema {
   audit_events: AuditEventsTable;
   rate_limits: RateLimitsTable;
   anonymous_sessions: AnonymousSessionsTable;
+  permissions: PermissionsTable;
+  groups: GroupsTable;
+  group_permissions: GroupPermissionsTable;
+  user_groups: UserGroupsTable;
+  user_permissions: UserPermissionsTable;
 }
