@@ -11,6 +11,7 @@ import type { GuardOptions } from './guards.js';
 import {
   type AuthenticatedFields,
   gatehouseMiddleware,
+  requirePerms as nodeRequirePerms,
   requireStaff as nodeRequireStaff,
   requireSuperuser as nodeRequireSuperuser,
   requireUser as nodeRequireUser,
@@ -29,3 +30,13 @@ export const requireStaff = <F extends CustomFields>(auth: Auth<F>, options: Gua
   nodeRequireStaff(auth, options) as unknown as RequestHandler;
 export const requireSuperuser = <F extends CustomFields>(auth: Auth<F>, options: GuardOptions = {}) =>
   nodeRequireSuperuser(auth, options) as unknown as RequestHandler;
+export const requirePerms = <F extends CustomFields>(
+  auth: Auth<F>,
+  codenames: readonly string[],
+  options: GuardOptions = {},
+) => nodeRequirePerms(auth, codenames, options) as unknown as RequestHandler;
+export const requirePerm = <F extends CustomFields>(
+  auth: Auth<F>,
+  codename: string,
+  options: GuardOptions = {},
+) => requirePerms(auth, [codename], options);

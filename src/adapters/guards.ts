@@ -23,7 +23,7 @@ export interface GuardOptions {
 export type Requirement<F extends CustomFields = NoCustomFields> = {
   /** What the refusal says. */
   message: string;
-  test(user: User<F>): boolean;
+  test(user: User<F>): boolean | Promise<boolean>;
 };
 
 export const signedIn: Requirement<CustomFields> = { message: 'Sign in first.', test: () => true };
@@ -35,6 +35,17 @@ export const superuser: Requirement<CustomFields> = {
   message: 'This needs a superuser account.',
   test: (user) => user.isSuperuser,
 };
+
+/** Every one of these permissions (Django's `permission_required`). */
+export function permissionsRequirement<F extends CustomFields>(
+  auth: Auth<F>,
+  codenames: readonly string[],
+): Requirement<CustomFields> {
+  return {
+    message: `This needs the permission${codenames.length === 1 ? '' : 's'} ${codenames.join(', ')}.`,
+    test: (user) => auth.permissions.hasPerms(user as User<F>, codenames),
+  };
+}
 
 export type GuardOutcome<F extends CustomFields> =
   | { ok: true; signedIn: SignedIn<F> }
@@ -69,7 +80,7 @@ export async function checkGuard<F extends CustomFields>(
     }
     return { ok: false, response: refusal(new AuthError('unauthenticated', signedIn.message)) };
   }
-  if (!requirement.test(current.user as User<CustomFields>)) {
+  if (!(await requirement.test(current.user as User<CustomFields>))) {
     return { ok: false, response: refusal(new AuthError('forbidden', requirement.message)) };
   }
   return { ok: true, signedIn: current };

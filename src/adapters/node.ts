@@ -13,6 +13,7 @@ import {
   checkGuard,
   type GuardOptions,
   knownSession,
+  permissionsRequirement,
   type Requirement,
   signedIn,
   staff,
@@ -141,3 +142,15 @@ export const requireStaff = <F extends CustomFields>(auth: Auth<F>, options: Gua
 /** Lets only superusers through. */
 export const requireSuperuser = <F extends CustomFields>(auth: Auth<F>, options: GuardOptions = {}) =>
   guard(auth, superuser, options);
+/** Lets through only users holding every one of these permissions (403 otherwise). */
+export const requirePerms = <F extends CustomFields>(
+  auth: Auth<F>,
+  codenames: readonly string[],
+  options: GuardOptions = {},
+) => guard(auth, permissionsRequirement(auth, codenames), options);
+/** Lets through only users holding this permission, e.g. `requirePerm(auth, 'post.change')`. */
+export const requirePerm = <F extends CustomFields>(
+  auth: Auth<F>,
+  codename: string,
+  options: GuardOptions = {},
+) => requirePerms(auth, [codename], options);

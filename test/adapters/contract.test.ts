@@ -40,6 +40,7 @@ const adapters: Record<string, (auth: App) => Promise<{ url: string; close(): Pr
     const guards: Record<string, ReturnType<typeof nodeAdapter.requireUser<Record<never, never>>>> = {
       '/me': nodeAdapter.requireUser(auth, { loginRequired: true }),
       '/staff': nodeAdapter.requireStaff(auth),
+      '/edit': nodeAdapter.requirePerm(auth, 'post.change'),
     };
     const server = createServer(
       (req: IncomingMessage & nodeAdapter.AuthenticatedFields, res: ServerResponse) => {
@@ -67,6 +68,7 @@ const adapters: Record<string, (auth: App) => Promise<{ url: string; close(): Pr
     app.get('/public', answer);
     app.get('/me', expressAdapter.requireUser(auth, { loginRequired: true }), answer);
     app.get('/staff', expressAdapter.requireStaff(auth), answer);
+    app.get('/edit', expressAdapter.requirePerm(auth, 'post.change'), answer);
     const server = createServer(app);
     const url = await listen(server);
     return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
@@ -81,6 +83,7 @@ const adapters: Record<string, (auth: App) => Promise<{ url: string; close(): Pr
     app.get('/public', answer);
     app.get('/me', { preHandler: fastifyAdapter.requireUser(auth, { loginRequired: true }) }, answer);
     app.get('/staff', { preHandler: fastifyAdapter.requireStaff(auth) }, answer);
+    app.get('/edit', { preHandler: fastifyAdapter.requirePerm(auth, 'post.change') }, answer);
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     return { url, close: () => app.close() };
   },
@@ -92,6 +95,9 @@ const adapters: Record<string, (auth: App) => Promise<{ url: string; close(): Pr
       c.json(view(c.var.user, c.var.session)),
     );
     app.get('/staff', honoAdapter.requireStaff(auth), (c) => c.json(view(c.var.user, c.var.session)));
+    app.get('/edit', honoAdapter.requirePerm(auth, 'post.change'), (c) =>
+      c.json(view(c.var.user, c.var.session)),
+    );
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
@@ -105,7 +111,7 @@ describe.each(Object.keys(adapters))('the %s adapter', (name) => {
   let app: { url: string; close(): Promise<void> };
   let cookie = '';
   beforeAll(async () => {
-    testAuth = await createTestAuth({ rateLimits: false });
+    testAuth = await createTestAuth({ rateLimits: false, resources: ['post'] });
     app = await (adapters[name] as (auth: App) => Promise<typeof app>)(testAuth.auth);
   });
   afterAll(async () => {
@@ -189,6 +195,17 @@ describe.each(Object.keys(adapters))('the %s adapter', (name) => {
     await testAuth.auth.users.update(user?.id ?? '', { isStaff: true });
     expect((await send('/staff', { headers: { cookie } })).status).toBe(200);
     await testAuth.auth.users.update(user?.id ?? '', { isStaff: false });
+  });
+
+  it('admits to a permission-guarded route only a user holding the permission', async () => {
+    const refused = await send('/edit', { headers: { cookie } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('post.change');
+    const user = await testAuth.auth.users.getByEmail('ada@example.com');
+    await testAuth.auth.permissions.grantToUser(user?.id ?? '', ['post.change']);
+    expect((await send('/edit', { headers: { cookie } })).status).toBe(200);
+    await testAuth.auth.permissions.revokeFromUser(user?.id ?? '', ['post.change']);
+    expect((await send('/edit', { headers: { cookie } })).status).toBe(403);
   });
 
   it('serves the pre-built pages too', async () => {
