@@ -22,6 +22,7 @@
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  CONNECTIONS,
   compileServers,
   cpuPerRequest,
   failures,
@@ -29,22 +30,20 @@ import {
   type Load,
   load,
   makeWorkDir,
-  positive,
   processTicks,
   progress,
   type Row,
   runBenchmark,
+  SECONDS,
   type Server,
   startChild,
   stopChild,
   verdict,
+  WARM_UP_SECONDS,
   waitForQuiet,
 } from './lib.js';
 import { type AdapterReady, BODY, type Variant } from './server-adapter.js';
 
-const SECONDS = positive(process.env.BENCH_SECONDS, 5);
-const WARM_UP_SECONDS = 1;
-const CONNECTIONS = positive(process.env.BENCH_CONNECTIONS, 50);
 /** Before each route: wait until other processes take under this many CPUs for 1 s… */
 const QUIET_CPU = 0.1;
 /** …but not longer than this. It also lets requests still queued from the previous route drain. */

@@ -21,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import {
+  CONNECTIONS,
   compileServers,
   cpuPerRequest as cpuPerRequestOf,
   failures,
@@ -29,24 +30,21 @@ import {
   load,
   makeWorkDir,
   memoryOf,
-  positive,
   processTicks,
   progress,
   type Row,
   runBenchmark,
+  SECONDS,
   type Server,
   startChild,
   startLoad,
   stopChild,
   verdict,
+  WARM_UP_SECONDS,
   watchOtherCpu,
 } from './lib.js';
 import type { ChildMessage, ParentMessage } from './server-gatehouse.js';
 
-const SECONDS = positive(process.env.BENCH_SECONDS, 5);
-const WARM_UP_SECONDS = 1;
-/** Connections for the throughput of the cheap requests (hello, session). */
-const CONNECTIONS = positive(process.env.BENCH_CONNECTIONS, 50);
 /** Connections of a sign-in or sign-up storm: enough to keep every hashing slot busy. */
 const STORM_CONNECTIONS = 16;
 /** Connections of the session requests whose latency is measured during a storm. */

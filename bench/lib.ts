@@ -20,6 +20,12 @@ export function positive(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** Seconds each measured phase runs (`BENCH_SECONDS`, default 5), after `WARM_UP_SECONDS` of warm-up. */
+export const SECONDS = positive(process.env.BENCH_SECONDS, 5);
+export const WARM_UP_SECONDS = 1;
+/** Connections of the throughput phases (`BENCH_CONNECTIONS`, default 50). */
+export const CONNECTIONS = positive(process.env.BENCH_CONNECTIONS, 50);
+
 export function progress(message: string): void {
   process.stderr.write(`· ${message}\n`);
 }

@@ -15,8 +15,7 @@ import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js'
 import type { User } from '../accounts/user.js';
 import { createId } from '../crypto.js';
 import type { Database } from '../db/database.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { writeTransaction } from '../db/transaction.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
 import { AuthError, invalidRequest } from '../errors.js';
 
 export interface Permission {
@@ -161,15 +160,13 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
   async grantToGroup(groupName: string, codenames: readonly string[]): Promise<void> {
     const group = await this.#requireGroup(groupName);
     const ids = await this.#permissionIds(codenames);
-    await writeTransaction(this.#database, async (trx) => {
-      for (const id of ids) {
-        await trx
-          .insertInto('group_permissions')
-          .values({ group_id: group.id, permission_id: id })
-          .onConflict((c) => c.doNothing())
-          .execute();
-      }
-    });
+    if (ids.length > 0) {
+      await this.#database.db
+        .insertInto('group_permissions')
+        .values(ids.map((id) => ({ group_id: group.id, permission_id: id })))
+        .onConflict((c) => c.doNothing())
+        .execute();
+    }
     this.#changed();
   }
 
@@ -188,11 +185,13 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
 
   async addUserToGroup(userId: string, groupName: string): Promise<void> {
     const group = await this.#requireGroup(groupName);
-    await this.#database.db
-      .insertInto('user_groups')
-      .values({ user_id: userId, group_id: group.id })
-      .onConflict((c) => c.doNothing())
-      .execute();
+    await this.#assignToUser(() =>
+      this.#database.db
+        .insertInto('user_groups')
+        .values({ user_id: userId, group_id: group.id })
+        .onConflict((c) => c.doNothing())
+        .execute(),
+    );
     this.#changed();
   }
 
@@ -220,15 +219,15 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
 
   async grantToUser(userId: string, codenames: readonly string[]): Promise<void> {
     const ids = await this.#permissionIds(codenames);
-    await writeTransaction(this.#database, async (trx) => {
-      for (const id of ids) {
-        await trx
+    if (ids.length > 0) {
+      await this.#assignToUser(() =>
+        this.#database.db
           .insertInto('user_permissions')
-          .values({ user_id: userId, permission_id: id })
+          .values(ids.map((id) => ({ user_id: userId, permission_id: id })))
           .onConflict((c) => c.doNothing())
-          .execute();
-      }
-    });
+          .execute(),
+      );
+    }
     this.#changed();
   }
 
@@ -288,6 +287,16 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
 
   #changed(): void {
     this.#version++;
+  }
+
+  /** Runs an insert that names a user; a user that does not exist is `not_found`, not a driver error. */
+  async #assignToUser(insert: () => Promise<unknown>): Promise<void> {
+    try {
+      await insert();
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new AuthError('not_found', 'There is no such user.');
+      throw error;
+    }
   }
 
   async #requireGroup(name: string): Promise<Group> {

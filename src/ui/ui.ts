@@ -252,7 +252,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       if (method === 'POST') {
         const reply = await call(request, connection, 'POST', '/signout');
         if (reply.status === 204) return redirect(ctx, `${base}/signin?done=signout`, reply);
-        return send(ctx, signOutPage(ctx), reply.status);
+        return send(ctx, signOutPage(ctx, formError(ctx, reply, {}).formError), reply.status);
       }
     }
     return notFound(ctx);
@@ -282,7 +282,8 @@ function formError(
 ): FormState {
   const { t } = ctx;
   const error = reply.body?.error ?? {};
-  const errors: Record<string, string> = {};
+  // No prototype: a field named like an Object member must still be recorded.
+  const errors: Record<string, string> = Object.create(null);
   for (const [name, message] of Object.entries((error.fields ?? {}) as Record<string, string>)) {
     errors[rename[name] ?? name] ??= ctx.translateField(message);
   }

@@ -92,6 +92,12 @@ describe('permissions and groups', () => {
       code: 'not_found',
     });
     expect(await t.auth.permissions.hasPerm(user, 'post.view')).toBe(false);
+    await expect(t.auth.permissions.grantToUser('usr_nobody', ['post.view'])).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(t.auth.permissions.addUserToGroup('usr_nobody', 'editors')).rejects.toMatchObject({
+      code: 'not_found',
+    });
     await t.auth.permissions.createGroup('dupes');
     await expect(t.auth.permissions.createGroup('dupes')).rejects.toMatchObject({ code: 'conflict' });
   });

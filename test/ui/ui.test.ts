@@ -214,6 +214,19 @@ describe('the pre-built UI, without JavaScript', () => {
     expect(reply.headers.get('content-language')).toBe('fr');
   });
 
+  it('says why a sign-out posted from another site was refused', async () => {
+    const client = api.client();
+    await client.send('POST', '/auth/ui/signin', {
+      form: { identifier: 'ada@example.com', password: PASSWORD },
+    });
+    const reply = await client.send('POST', '/auth/ui/signout', {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.text).toContain('This form was sent from another site.');
+    expect((await client.get('/auth/session')).status).toBe(200);
+  });
+
   it('never signs out on GET: the sign-out page asks first', async () => {
     const client = api.client();
     await client.send('POST', '/auth/ui/signin', {
