@@ -25,7 +25,12 @@ import {
   type PasswordValidator,
   validatorsFromSettings,
 } from './passwords/index.js';
-import { type Permission, Permissions } from './permissions/permissions.js';
+import {
+  BUILT_IN_RESOURCES,
+  type Permission,
+  Permissions,
+  type StalePermission,
+} from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
 
@@ -51,6 +56,8 @@ export interface MigrateResult {
   fields: UserFieldChange[];
   /** Permissions created for the declared resources. */
   permissions: Permission[];
+  /** Permissions made for resources (or actions) no longer declared: kept, and reported here. */
+  stalePermissions: StalePermission[];
 }
 
 /** Everything but the HTTP layer: what `createAuth` builds its handler on. */
@@ -145,8 +152,17 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         now,
         dropFields: options.dropFields ?? [],
       });
-      const created = await permissions.declareResources(config.resources ?? []);
-      return { migrations, fields: fieldChanges, permissions: created };
+      const { created, stale } = await permissions.declareResources([
+        ...BUILT_IN_RESOURCES,
+        ...(config.resources ?? []),
+      ]);
+      if (stale.length > 0) {
+        logger.warn(
+          { permissions: stale.map((p) => p.codename) },
+          'Some permissions belong to resources no longer declared; they are kept until deleted.',
+        );
+      }
+      return { migrations, fields: fieldChanges, permissions: created, stalePermissions: stale };
     },
     async migrationStatus(options = {}) {
       const status = await migrationStatus(database);

@@ -54,9 +54,17 @@ export class UserStore {
   }
 
   /** Ids are time-ordered, so keyset pagination on `id` lists users oldest first and stays O(limit). */
-  async list(options: { after?: string; limit: number; search?: string }): Promise<UserRow[]> {
+  async list(options: {
+    after?: string;
+    limit: number;
+    search?: string;
+    isActive?: boolean;
+    isStaff?: boolean;
+  }): Promise<UserRow[]> {
     let query = this.#db.selectFrom('users').selectAll().orderBy('id').limit(options.limit);
     if (options.after) query = query.where('id', '>', options.after);
+    if (options.isActive !== undefined) query = query.where('is_active', '=', options.isActive);
+    if (options.isStaff !== undefined) query = query.where('is_staff', '=', options.isStaff);
     if (options.search) {
       // Case-insensitive "contains" on both dialects; a backslash escapes LIKE wildcards in the search text.
       const pattern = `%${options.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -80,6 +80,8 @@ export interface ListUsersOptions {
   cursor?: string | null;
   /** Case-insensitive text contained in the email, username or names. */
   search?: string;
+  isActive?: boolean;
+  isStaff?: boolean;
 }
 
 const CORE_INPUT_KEYS = new Set([
@@ -346,6 +348,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
       limit: limit + 1,
       ...(options.cursor ? { after: options.cursor } : {}),
       ...(options.search ? { search: options.search } : {}),
+      ...(options.isActive !== undefined ? { isActive: options.isActive } : {}),
+      ...(options.isStaff !== undefined ? { isStaff: options.isStaff } : {}),
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);

@@ -16,7 +16,17 @@ export type AuditEventType =
   | 'signout'
   | 'password_changed'
   | 'session_revoked'
-  | 'sessions_revoked';
+  | 'sessions_revoked'
+  | 'user_created'
+  | 'user_updated'
+  | 'user_deleted'
+  | 'user_groups_set'
+  | 'user_permissions_set'
+  | 'group_created'
+  | 'group_updated'
+  | 'group_deleted'
+  | 'permission_created'
+  | 'permission_deleted';
 
 export interface AuditEntry {
   type: AuditEventType;

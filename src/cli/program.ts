@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { changepasswordCommand } from './commands/changepassword.js';
 import { createsuperuserCommand } from './commands/createsuperuser.js';
+import { groupsCommand } from './commands/groups.js';
 import { migrateCommand } from './commands/migrate.js';
+import { permissionsCommand } from './commands/permissions.js';
 import { startCommand } from './commands/start.js';
 import { usersCommand } from './commands/users.js';
 import { CliError, type CliIo, print } from './io.js';
@@ -34,6 +36,8 @@ export function createProgram(io: CliIo, hooks: CliHooks = {}): Command {
   createsuperuserCommand(program, io);
   changepasswordCommand(program, io);
   usersCommand(program, io);
+  groupsCommand(program, io);
+  permissionsCommand(program, io);
   startCommand(program, io, hooks.onStarted);
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();

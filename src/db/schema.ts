@@ -89,6 +89,7 @@ export interface PermissionsTable {
   codename: string;
   name: string;
   created_at: Timestamp;
+  declared: ColumnType<boolean | number, boolean | undefined, boolean>;
 }
 
 export interface GroupsTable {

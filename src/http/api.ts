@@ -13,6 +13,7 @@ import type { GatehouseConfig } from '../config.js';
 import type { AuthCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { adminRoutes } from './admin-routes.js';
 import { cookiePolicyFor } from './cookies.js';
 import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
@@ -44,11 +45,11 @@ export function createApi<F extends CustomFields>(
 ): Api<F> {
   const settings = httpSettings(core.config as GatehouseConfig<CustomFields>);
   const throttle = createThrottle(core, options.rateLimitStore);
-  const routes = accountRoutes<F>({
-    throttle,
-    signUpEnabled: core.config.signUp?.enabled !== false,
-    fields: (core.config.user?.fields ?? {}) as F,
-  });
+  const fields = (core.config.user?.fields ?? {}) as F;
+  const routes = [
+    ...accountRoutes<F>({ throttle, signUpEnabled: core.config.signUp?.enabled !== false, fields }),
+    ...adminRoutes<F>({ fields }),
+  ];
   const { metrics } = options;
   const table = new RouteTable<
     (
@@ -92,6 +93,7 @@ export function createApi<F extends CustomFields>(
           throw new AuthError('csrf_failed', 'This request did not come from a trusted origin.');
         }
       }
+      if (route.permission) await x.requirePermission(route.permission);
       response = await route.handle(x, params);
     } catch (error) {
       response = isAuthError(error)

@@ -97,6 +97,20 @@ export class Exchange<F extends CustomFields> {
     return found;
   }
 
+  /**
+   * The signed-in staff user, if they hold `permission` (superusers hold
+   * every one): else 401 `unauthenticated` or 403 `forbidden`. Staff status
+   * is required as in Django's admin: a permission alone opens no admin route.
+   */
+  async requirePermission(permission: string): Promise<SignedIn<F>> {
+    const found = await this.requireSignedIn();
+    const { user } = found;
+    if (!(user.isStaff || user.isSuperuser) || !(await this.core.permissions.hasPerm(user, permission))) {
+      throw new AuthError('forbidden', 'You do not have permission to do this.');
+    }
+    return found;
+  }
+
   /** The visitor's anonymous session, when anonymous sessions are on and the request has one. */
   async anonymousSession(): Promise<AnonymousSession | null> {
     if (!this.core.sessions.policy.anonymous || !this.presented) return null;

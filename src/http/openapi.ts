@@ -11,17 +11,21 @@ export function openApiDocument<F extends CustomFields>(routes: readonly RouteSp
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = basePath + route.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const parameters = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const parameters = [
+      ...[...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+        name: m[1],
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+      })),
+      ...queryParameters(route.query),
+    ];
     paths[path] ??= {};
     paths[path][route.method.toLowerCase()] = {
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.signedIn ? { security: [{ sessionCookie: [] }, { bearer: [] }] } : {}),
+      ...(route.permission ? { 'x-required-permission': route.permission } : {}),
       ...(route.body
         ? {
             requestBody: {
@@ -71,6 +75,19 @@ export function openApiDocument<F extends CustomFields>(routes: readonly RouteSp
       },
     },
   };
+}
+
+function queryParameters(query: z.ZodObject | undefined) {
+  if (!query) return [];
+  const schema = z.toJSONSchema(query, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, unknown>;
+  };
+  return Object.entries(schema.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: property,
+  }));
 }
 
 /** One response per status; its description lists the codes that status can carry. */

@@ -21,6 +21,7 @@ import {
   signInBody,
   signOutBody,
   signUpBody,
+  withTimestamps,
 } from './schemas.js';
 import { sessionListItem, sessionView, userView } from './views.js';
 
@@ -31,7 +32,11 @@ export interface RouteSpec<F extends CustomFields> {
   summary: string;
   /** Whether the route needs a signed-in session. */
   signedIn: boolean;
+  /** The permission a staff user needs for this route (checked before `handle`; superusers hold all). */
+  permission?: string;
   body?: z.ZodType;
+  /** The query string's parameters, for the OpenAPI document (the route parses them). */
+  query?: z.ZodObject;
   success: { status: number; description: string };
   errors: readonly ErrorCode[];
   handle(exchange: Exchange<F>, params: Record<string, string>): Promise<Response>;
@@ -386,14 +391,4 @@ async function signedInResponse<F extends CustomFields>(
     ...(x.bearerMode ? { token } : {}),
   };
   return json(outcome.status, body, x.headers);
-}
-
-/** Custom timestamp fields arrive as ISO strings; the user store takes Dates. */
-function withTimestamps(fields: CustomFields, input: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...input };
-  for (const [name, field] of Object.entries(fields)) {
-    if (field.type === 'timestamp' && typeof out[name] === 'string')
-      out[name] = new Date(out[name] as string);
-  }
-  return out;
 }

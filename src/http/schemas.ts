@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import { invalidRequest } from '../errors.js';
 
-const MAX_PASSWORD = 4096;
+export const MAX_PASSWORD = 4096;
 const identifier = z.string().min(1, 'Enter your email or username.').max(320);
 const password = z.string().min(1, 'Enter a password.').max(MAX_PASSWORD);
 /** Where a browser goes next (checked against the trusted origins by the route, not here). */
@@ -39,9 +39,7 @@ export const sessionDataBody = z.strictObject({
 
 /** Sign-up takes the built-in profile fields and the app's custom fields, nothing else (no `isStaff`). */
 export function signUpBody(fields: CustomFields) {
-  const custom = Object.fromEntries(
-    Object.entries(fields).map(([name, field]) => [name, customFieldSchema(field.type).optional()]),
-  );
+  const custom = customFieldSchemas(fields);
   return z.strictObject({
     email: z.string().min(1, 'Enter an email address.').max(320),
     password: z.string().min(1, 'Enter a password.').max(MAX_PASSWORD),
@@ -55,15 +53,20 @@ export function signUpBody(fields: CustomFields) {
 
 /** What a user may change of their own profile: names and custom fields (email changes are confirmed by mail). */
 export function profileBody(fields: CustomFields) {
-  const custom = Object.fromEntries(
-    Object.entries(fields).map(([name, field]) => [name, customFieldSchema(field.type).optional()]),
-  );
+  const custom = customFieldSchemas(fields);
   return z.strictObject({
     username: z.string().max(150).nullable().optional(),
     firstName: z.string().max(150).optional(),
     lastName: z.string().max(150).optional(),
     ...custom,
   });
+}
+
+/** One optional schema per custom field (the user store checks each field's own rules after). */
+export function customFieldSchemas(fields: CustomFields): Record<string, z.ZodOptional<z.ZodType>> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => [name, customFieldSchema(field.type).optional()]),
+  );
 }
 
 function customFieldSchema(type: string) {
@@ -97,6 +100,19 @@ export function coerceFormFields(
     else if ((field.type === 'integer' || field.type === 'number') && /^-?\d+(\.\d+)?$/.test(value)) {
       out[name] = Number(value);
     }
+  }
+  return out;
+}
+
+/** Custom timestamp fields arrive as ISO strings; the user store takes Dates. */
+export function withTimestamps(
+  fields: CustomFields,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...input };
+  for (const [name, field] of Object.entries(fields)) {
+    if (field.type === 'timestamp' && typeof out[name] === 'string')
+      out[name] = new Date(out[name] as string);
   }
   return out;
 }

@@ -44,3 +44,13 @@ export function sessionListItem(session: Session, currentId: string | undefined)
     amr: session.amr,
   };
 }
+
+/** A user as the admin API shows them: the public view plus what staff need to see. */
+export function adminUserView<F extends CustomFields>(fields: F, user: User<F>): Record<string, unknown> {
+  return {
+    ...userView(fields, user),
+    hasUsablePassword: user.hasUsablePassword,
+    updatedAt: user.updatedAt,
+    metadata: user.metadata,
+  };
+}

@@ -16,6 +16,7 @@ import type { User } from '../accounts/user.js';
 import { createId } from '../crypto.js';
 import type { Database } from '../db/database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../db/errors.js';
+import { type Executor, writeTransaction } from '../db/transaction.js';
 import { AuthError, invalidRequest } from '../errors.js';
 
 export interface Permission {
@@ -29,6 +30,17 @@ export interface Group {
   name: string;
 }
 
+/** A group with the codenames of its permissions. */
+export interface GroupDetail extends Group {
+  permissions: string[];
+}
+
+/** A permission `gatehouse migrate` made for a resource that is no longer declared, and who still holds it. */
+export interface StalePermission extends Permission {
+  groups: number;
+  users: number;
+}
+
 /** A resource and its actions; Django's defaults are add, view, change and delete. */
 export type ResourceDeclaration = string | { name: string; actions?: readonly string[]; label?: string };
 
@@ -39,6 +51,8 @@ export interface PermissionBackend<F extends CustomFields = NoCustomFields> {
 }
 
 export const DEFAULT_ACTIONS = ['add', 'view', 'change', 'delete'] as const;
+/** Gatehouse's own resources: their permissions guard the admin API. */
+export const BUILT_IN_RESOURCES: readonly ResourceDeclaration[] = ['user', 'group', 'permission'];
 const CODENAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 const CACHE_SIZE = 10_000;
 
@@ -78,18 +92,55 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return (await this.get(codename)) as Permission;
   }
 
-  /** Creates the permissions of each declared resource that do not exist yet; returns the new ones. */
-  async declareResources(resources: readonly ResourceDeclaration[]): Promise<Permission[]> {
-    const created: Permission[] = [];
+  /**
+   * Creates the permissions of each declared resource that do not exist yet
+   * and marks them as declared. Returns the new ones, and the declared ones
+   * whose resource or action has left the list: those are kept (they may
+   * still be assigned) and reported, never deleted here.
+   */
+  async declareResources(
+    resources: readonly ResourceDeclaration[],
+  ): Promise<{ created: Permission[]; stale: StalePermission[] }> {
+    const wanted = new Set<string>();
     for (const resource of resources) {
       const { name, actions } =
         typeof resource === 'string' ? { name: resource, actions: undefined } : resource;
-      for (const action of new Set([...DEFAULT_ACTIONS, ...(actions ?? [])])) {
-        const codename = `${name}.${action}`;
-        if (!(await this.get(codename))) created.push(await this.create(codename));
-      }
+      for (const action of [...DEFAULT_ACTIONS, ...(actions ?? [])]) wanted.add(`${name}.${action}`);
     }
-    return created;
+    const created: Permission[] = [];
+    for (const codename of wanted) {
+      if (!(await this.get(codename))) created.push(await this.create(codename));
+    }
+    const db = this.#database.db;
+    if (wanted.size > 0) {
+      await db
+        .updateTable('permissions')
+        .set({ declared: true })
+        .where('codename', 'in', [...wanted])
+        .execute();
+    }
+    const declared = await db
+      .selectFrom('permissions')
+      .select(['id', 'codename', 'name'])
+      .select((eb) => [
+        eb
+          .selectFrom('group_permissions')
+          .whereRef('group_permissions.permission_id', '=', 'permissions.id')
+          .select((c) => c.fn.countAll().as('n'))
+          .as('groups'),
+        eb
+          .selectFrom('user_permissions')
+          .whereRef('user_permissions.permission_id', '=', 'permissions.id')
+          .select((c) => c.fn.countAll().as('n'))
+          .as('users'),
+      ])
+      .where('declared', '=', true)
+      .orderBy('codename')
+      .execute();
+    const stale = declared
+      .filter((row) => !wanted.has(row.codename))
+      .map((row) => ({ ...row, groups: Number(row.groups), users: Number(row.users) }));
+    return { created, stale };
   }
 
   async get(codename: string): Promise<Permission | null> {
@@ -109,6 +160,26 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
       .execute();
   }
 
+  /** How many groups, and how many users directly, hold the permission; null if there is none. */
+  async holders(codename: string): Promise<{ groups: number; users: number } | null> {
+    const permission = await this.get(codename);
+    if (!permission) return null;
+    const db = this.#database.db;
+    const [groups, users] = await Promise.all([
+      db
+        .selectFrom('group_permissions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('permission_id', '=', permission.id)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('user_permissions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('permission_id', '=', permission.id)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { groups: Number(groups.n), users: Number(users.n) };
+  }
+
   /** Deletes a permission and every assignment of it. */
   async delete(codename: string): Promise<boolean> {
     const result = await this.#database.db
@@ -119,21 +190,22 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async createGroup(name: string): Promise<Group> {
-    const trimmed = name.trim();
-    if (trimmed === '' || trimmed.length > 150)
-      throw invalidRequest({ name: 'A group name is 1 to 150 characters.' });
-    const group = { id: createId('grp', this.#now()), name: trimmed };
+  /** Creates a group, with these permissions if given (all or none: an unknown codename creates nothing). */
+  async createGroup(name: string, codenames: readonly string[] = []): Promise<GroupDetail> {
+    const group = { id: createId('grp', this.#now()), name: groupName(name) };
+    const ids = await this.#permissionIds(codenames);
     try {
-      await this.#database.db
-        .insertInto('groups')
-        .values({ ...group, created_at: this.#now() })
-        .execute();
+      await writeTransaction(this.#database, async (trx) => {
+        await trx
+          .insertInto('groups')
+          .values({ ...group, created_at: this.#now() })
+          .execute();
+        await insertGroupPermissions(trx, group.id, ids);
+      });
     } catch (error) {
-      if (isUniqueViolation(error)) throw new AuthError('conflict', 'A group with this name already exists.');
-      throw error;
+      throw asGroupConflict(error);
     }
-    return group;
+    return { ...group, permissions: [...new Set(codenames)].sort() };
   }
 
   async getGroup(name: string): Promise<Group | null> {
@@ -146,8 +218,60 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     );
   }
 
+  async getGroupById(id: string): Promise<GroupDetail | null> {
+    return (await this.describeGroups([id]))[0] ?? null;
+  }
+
   listGroups(): Promise<Group[]> {
     return this.#database.db.selectFrom('groups').select(['id', 'name']).orderBy('name').execute();
+  }
+
+  /** Groups with their permissions, by name: every group, or those with these ids. */
+  async describeGroups(ids?: readonly string[]): Promise<GroupDetail[]> {
+    if (ids?.length === 0) return [];
+    const db = this.#database.db;
+    let groups = db.selectFrom('groups').select(['id', 'name']).orderBy('name');
+    let links = db
+      .selectFrom('group_permissions')
+      .innerJoin('permissions', 'permissions.id', 'group_permissions.permission_id')
+      .select(['group_permissions.group_id as groupId', 'permissions.codename'])
+      .orderBy('permissions.codename');
+    if (ids) {
+      groups = groups.where('id', 'in', [...ids]);
+      links = links.where('group_permissions.group_id', 'in', [...ids]);
+    }
+    const byGroup = new Map<string, string[]>();
+    for (const link of await links.execute()) {
+      const list = byGroup.get(link.groupId) ?? [];
+      list.push(link.codename);
+      byGroup.set(link.groupId, list);
+    }
+    return (await groups.execute()).map((group) => ({ ...group, permissions: byGroup.get(group.id) ?? [] }));
+  }
+
+  /** Renames a group and/or replaces its permissions, in one transaction. */
+  async updateGroup(
+    id: string,
+    patch: { name?: string; permissions?: readonly string[] },
+  ): Promise<GroupDetail> {
+    const name = patch.name === undefined ? undefined : groupName(patch.name);
+    const ids = patch.permissions ? await this.#permissionIds(patch.permissions) : null;
+    try {
+      await writeTransaction(this.#database, async (trx) => {
+        const found = await trx.selectFrom('groups').select('id').where('id', '=', id).executeTakeFirst();
+        if (!found) throw new AuthError('not_found', 'There is no such group.');
+        if (name !== undefined) await trx.updateTable('groups').set({ name }).where('id', '=', id).execute();
+        if (ids) {
+          await trx.deleteFrom('group_permissions').where('group_id', '=', id).execute();
+          await insertGroupPermissions(trx, id, ids);
+        }
+      });
+    } catch (error) {
+      throw asGroupConflict(error);
+    } finally {
+      this.#changed();
+    }
+    return (await this.getGroupById(id)) as GroupDetail;
   }
 
   async deleteGroup(name: string): Promise<boolean> {
@@ -156,17 +280,16 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return Number(result.numDeletedRows) === 1;
   }
 
+  async deleteGroupById(id: string): Promise<boolean> {
+    const result = await this.#database.db.deleteFrom('groups').where('id', '=', id).executeTakeFirst();
+    this.#changed();
+    return Number(result.numDeletedRows) === 1;
+  }
+
   /** Gives the group these permissions (all or none: an unknown codename changes nothing). */
   async grantToGroup(groupName: string, codenames: readonly string[]): Promise<void> {
     const group = await this.#requireGroup(groupName);
-    const ids = await this.#permissionIds(codenames);
-    if (ids.length > 0) {
-      await this.#database.db
-        .insertInto('group_permissions')
-        .values(ids.map((id) => ({ group_id: group.id, permission_id: id })))
-        .onConflict((c) => c.doNothing())
-        .execute();
-    }
+    await insertGroupPermissions(this.#database.db, group.id, await this.#permissionIds(codenames));
     this.#changed();
   }
 
@@ -207,14 +330,73 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
 
   /** The names of the user's groups. */
   async groupsOf(userId: string): Promise<string[]> {
-    const rows = await this.#database.db
+    return (await this.memberships(userId)).map((group) => group.name);
+  }
+
+  /** The user's groups, by name. */
+  memberships(userId: string): Promise<Group[]> {
+    return this.#database.db
       .selectFrom('user_groups')
       .innerJoin('groups', 'groups.id', 'user_groups.group_id')
-      .select('groups.name')
+      .select(['groups.id', 'groups.name'])
       .where('user_groups.user_id', '=', userId)
       .orderBy('groups.name')
       .execute();
-    return rows.map((row) => row.name);
+  }
+
+  /** Replaces the user's groups with these (by id), in one transaction. */
+  async setUserGroups(userId: string, groupIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(groupIds)];
+    if (ids.length > 0) {
+      const found = await this.#database.db
+        .selectFrom('groups')
+        .select('id')
+        .where('id', 'in', ids)
+        .execute();
+      const missing = ids.filter((id) => !found.some((row) => row.id === id));
+      if (missing.length > 0) throw new AuthError('not_found', `There is no group ${missing.join(', ')}.`);
+    }
+    await this.#assignToUser(() =>
+      writeTransaction(this.#database, async (trx) => {
+        await trx.deleteFrom('user_groups').where('user_id', '=', userId).execute();
+        if (ids.length > 0) {
+          await trx
+            .insertInto('user_groups')
+            .values(ids.map((id) => ({ user_id: userId, group_id: id })))
+            .execute();
+        }
+      }),
+    );
+    this.#changed();
+  }
+
+  /** The codenames of the permissions the user holds directly (not through groups). */
+  async directPermissionsOf(userId: string): Promise<string[]> {
+    const rows = await this.#database.db
+      .selectFrom('user_permissions')
+      .innerJoin('permissions', 'permissions.id', 'user_permissions.permission_id')
+      .select('permissions.codename')
+      .where('user_permissions.user_id', '=', userId)
+      .orderBy('permissions.codename')
+      .execute();
+    return rows.map((row) => row.codename);
+  }
+
+  /** Replaces the user's direct permissions with these, in one transaction. */
+  async setUserPermissions(userId: string, codenames: readonly string[]): Promise<void> {
+    const ids = await this.#permissionIds(codenames);
+    await this.#assignToUser(() =>
+      writeTransaction(this.#database, async (trx) => {
+        await trx.deleteFrom('user_permissions').where('user_id', '=', userId).execute();
+        if (ids.length > 0) {
+          await trx
+            .insertInto('user_permissions')
+            .values(ids.map((id) => ({ user_id: userId, permission_id: id })))
+            .execute();
+        }
+      }),
+    );
+    this.#changed();
   }
 
   async grantToUser(userId: string, codenames: readonly string[]): Promise<void> {
@@ -262,11 +444,14 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return codenames;
   }
 
-  /** Django's `has_perm`: the user's permissions, then each backend (for object-level grants). */
+  /**
+   * Django's `has_perm`: true for an active superuser whatever the permission,
+   * else the user's permissions, then each backend (for object-level grants).
+   */
   async hasPerm(user: User<F>, permission: string, obj?: unknown): Promise<boolean> {
     if (!user.isActive) return false;
+    if (user.isSuperuser) return true;
     if (obj === undefined && (await this.getAllPermissions(user)).has(permission)) return true;
-    if (obj !== undefined && user.isSuperuser) return true;
     for (const backend of this.#backends) {
       if ((await backend.hasPerm(user, permission, obj)) === true) return true;
     }
@@ -280,6 +465,7 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
 
   /** Whether the user holds any permission on the resource (Django's `has_module_perms`). */
   async hasModulePerms(user: User<F>, resource: string): Promise<boolean> {
+    if (user.isActive && user.isSuperuser) return true;
     for (const codename of await this.getAllPermissions(user))
       if (codename.startsWith(`${resource}.`)) return true;
     return false;
@@ -338,6 +524,31 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
       .where('user_groups.user_id', '=', userId);
     return (await direct.union(viaGroups).execute()).map((row) => row.codename);
   }
+}
+
+async function insertGroupPermissions(db: Executor, groupId: string, permissionIds: readonly string[]) {
+  if (permissionIds.length === 0) return;
+  await db
+    .insertInto('group_permissions')
+    .values(permissionIds.map((id) => ({ group_id: groupId, permission_id: id })))
+    .onConflict((c) => c.doNothing())
+    .execute();
+}
+
+function groupName(name: string): string {
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (trimmed === '' || [...trimmed].length > 150)
+    throw invalidRequest({ name: 'A group name is 1 to 150 characters.' });
+  return trimmed;
+}
+
+function asGroupConflict(error: unknown): unknown {
+  if (isUniqueViolation(error))
+    return new AuthError('conflict', 'A group with this name already exists.', {
+      fields: { name: 'A group with this name already exists.' },
+      cause: error,
+    });
+  return error;
 }
 
 function defaultName(codename: string): string {

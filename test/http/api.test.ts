@@ -172,7 +172,29 @@ describe('the API around its routes', () => {
           'DELETE /auth/sessions/{id}',
           'POST /auth/password/change',
           'PATCH /auth/user',
+          'GET /auth/admin/users',
+          'POST /auth/admin/users',
+          'GET /auth/admin/users/{id}',
+          'PATCH /auth/admin/users/{id}',
+          'DELETE /auth/admin/users/{id}',
+          'DELETE /auth/admin/users/{id}/sessions',
+          'POST /auth/admin/users/{id}/password',
+          'PUT /auth/admin/users/{id}/groups',
+          'PUT /auth/admin/users/{id}/permissions',
+          'GET /auth/admin/groups',
+          'POST /auth/admin/groups',
+          'GET /auth/admin/groups/{id}',
+          'PATCH /auth/admin/groups/{id}',
+          'DELETE /auth/admin/groups/{id}',
+          'GET /auth/admin/permissions',
+          'POST /auth/admin/permissions',
+          'DELETE /auth/admin/permissions/{codename}',
         ].sort(),
+      );
+      const list = doc.paths['/auth/admin/users'].get;
+      expect(list['x-required-permission']).toBe('user.view');
+      expect(list.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['q', 'cursor', 'limit']),
       );
       const signin = doc.paths['/auth/signin'].post;
       expect(signin.requestBody.content['application/json'].schema.properties).toHaveProperty('password');

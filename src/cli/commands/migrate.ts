@@ -42,7 +42,21 @@ async function apply(io: CliIo, auth: Awaited<ReturnType<typeof openAuth>>, drop
     const verb = change.action === 'add' ? 'Added' : 'Dropped';
     print(io.stdout, `${verb} custom field ${change.field} (column ${change.column}, ${change.type})`);
   }
-  if (result.migrations.length === 0 && result.fields.length === 0) print(io.stdout, 'Nothing to migrate.');
+  if (result.permissions.length > 0) {
+    print(
+      io.stdout,
+      `Created ${result.permissions.length} permission(s): ${result.permissions.map((p) => p.codename).join(', ')}`,
+    );
+  }
+  for (const stale of result.stalePermissions) {
+    print(
+      io.stdout,
+      `Kept ${stale.codename}: its resource or action is no longer declared; held by ${stale.groups} group(s) and ${stale.users} user(s) directly. Delete it with \`gatehouse permissions delete ${stale.codename}\`.`,
+    );
+  }
+  if (result.migrations.length === 0 && result.fields.length === 0 && result.permissions.length === 0) {
+    print(io.stdout, 'Nothing to migrate.');
+  }
 }
 
 async function check(io: CliIo, auth: Awaited<ReturnType<typeof openAuth>>) {

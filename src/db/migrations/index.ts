@@ -3,6 +3,13 @@ import { initial } from './0001_initial.js';
 import { sessions } from './0002_sessions.js';
 import { auditAndRateLimits } from './0003_audit_rate_limits.js';
 import { permissions } from './0004_permissions.js';
+import { declaredPermissions } from './0005_declared_permissions.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
-export const migrations: readonly Migration[] = [initial, sessions, auditAndRateLimits, permissions];
+export const migrations: readonly Migration[] = [
+  initial,
+  sessions,
+  auditAndRateLimits,
+  permissions,
+  declaredPermissions,
+];
