@@ -9,7 +9,15 @@
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
-import { checkGuard, type GuardOptions, type Requirement, signedIn, staff, superuser } from './guards.js';
+import {
+  checkGuard,
+  type GuardOptions,
+  permissionsRequirement,
+  type Requirement,
+  signedIn,
+  staff,
+  superuser,
+} from './guards.js';
 
 export type { GuardOptions } from './guards.js';
 
@@ -41,14 +49,21 @@ export async function getSession<F extends CustomFields = NoCustomFields>(
 /**
  * A proxy (`proxy.ts`) that guards the paths it is matched on: it answers
  * with the refusal (401 JSON, or a redirect to sign-in for browsers with
- * `loginRequired`), or returns nothing so the request goes on.
+ * `loginRequired`), or returns nothing so the request goes on. `require`
+ * asks for more than a session: staff, a superuser, or every permission in
+ * `{ permissions: ['post.change'] }` (403 `forbidden` otherwise).
  */
 export function guardProxy<F extends CustomFields>(
   auth: Auth<F>,
-  options: GuardOptions & { require?: 'user' | 'staff' | 'superuser' } = {},
+  options: GuardOptions & {
+    require?: 'user' | 'staff' | 'superuser' | { permissions: readonly string[] };
+  } = {},
 ): (request: Request) => Promise<Response | undefined> {
-  const requirements: Record<string, Requirement<CustomFields>> = { user: signedIn, staff, superuser };
-  const requirement = requirements[options.require ?? 'user'] ?? signedIn;
+  const wanted = options.require ?? 'user';
+  const requirement: Requirement<CustomFields> =
+    typeof wanted === 'object'
+      ? permissionsRequirement(auth, wanted.permissions)
+      : { user: signedIn, staff, superuser }[wanted];
   return async (request) => {
     const outcome = await checkGuard(auth, request, requirement, options);
     if (outcome.ok) return undefined;
