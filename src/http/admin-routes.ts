@@ -7,6 +7,8 @@
  *
  * - only a superuser may create, change, sign out or delete a superuser, or
  *   make one;
+ * - staff act only on users who hold no permission they lack themselves (else
+ *   setting such a user's password would be a way to acquire it);
  * - staff hand out (to a user or to a group) only permissions they hold.
  *
  * Every change is an audit event naming the actor (`actorId`) and, where
@@ -400,7 +402,11 @@ async function userOf<F extends CustomFields>(x: Exchange<F>, params: Record<str
   return user;
 }
 
-/** The user a change is aimed at, if the actor may change them: only superusers change superusers. */
+/**
+ * The user a change is aimed at, if the actor may change them: only
+ * superusers change superusers, and staff change only users whose
+ * permissions are all among their own.
+ */
 async function changeableUser<F extends CustomFields>(
   x: Exchange<F>,
   actor: User<F>,
@@ -408,6 +414,18 @@ async function changeableUser<F extends CustomFields>(
 ): Promise<User<F>> {
   const target = await userOf(x, params);
   if (target.isSuperuser) onlySuperusers(actor, 'change a superuser');
+  if (!actor.isSuperuser && target.id !== actor.id) {
+    const { permissions } = x.core;
+    const held = await permissions.getAllPermissions(actor);
+    for (const codename of await permissions.getAllPermissions(target)) {
+      if (!held.has(codename)) {
+        throw new AuthError(
+          'forbidden',
+          'This user holds permissions you do not; ask someone who holds them.',
+        );
+      }
+    }
+  }
   return target;
 }
 

@@ -345,6 +345,28 @@ describe('admin users', () => {
     expect(promoted.body.user.isSuperuser).toBe(true);
   });
 
+  it('lets staff act only on users who hold nothing the staff member lacks', async () => {
+    const { client } = await staffWith('user.change', 'user.delete', 'post.view');
+    const stronger = await newUser({ isStaff: true });
+    await api.auth.permissions.grantToUser(stronger.id, ['post.view', 'post.delete']);
+    const attempts = [
+      () => client.post(`/auth/admin/users/${stronger.id}/password`, { password: 'taken over by eve 123' }),
+      () => send(client, 'PATCH', `/auth/admin/users/${stronger.id}`, { email: 'eve@example.com' }),
+      () => send(client, 'DELETE', `/auth/admin/users/${stronger.id}/sessions`),
+      () => send(client, 'DELETE', `/auth/admin/users/${stronger.id}`),
+    ];
+    for (const attempt of attempts) {
+      const reply = await attempt();
+      expect(reply.status, reply.text).toBe(403);
+    }
+    expect((await api.auth.users.get(stronger.id))?.email).toBe(stronger.email);
+
+    const equal = await newUser({ isStaff: true });
+    await api.auth.permissions.grantToUser(equal.id, ['post.view']);
+    const reply = await send(client, 'PATCH', `/auth/admin/users/${equal.id}`, { firstName: 'Eq' });
+    expect(reply.status).toBe(200);
+  });
+
   it('deactivating a user ends their sessions at once; nobody can lock themselves out', async () => {
     const { user: actor, client } = await staffWith('user.change', 'user.delete');
     const target = await newUser();
@@ -382,7 +404,7 @@ describe('admin users', () => {
   });
 
   it('deletes a user with their assignments; a second delete is 404', async () => {
-    const { client } = await staffWith('user.delete');
+    const { client } = await staffWith('user.delete', 'post.view');
     const target = await newUser();
     await api.auth.permissions.grantToUser(target.id, ['post.view']);
     expect((await send(client, 'DELETE', `/auth/admin/users/${target.id}`)).status).toBe(204);
