@@ -24,30 +24,21 @@ import { join, resolve } from 'node:path';
 import {
   CONNECTIONS,
   compileServers,
-  cpuPerRequest,
   failures,
   fmt,
-  type Load,
-  load,
   makeWorkDir,
-  processTicks,
   progress,
   type Row,
   runBenchmark,
   SECONDS,
-  type Server,
   startChild,
   stopChild,
   verdict,
   WARM_UP_SECONDS,
-  waitForQuiet,
 } from './lib.js';
-import { type AdapterReady, BODY, type Variant } from './server-adapter.js';
+import { expectRoute, type Measured, measureRoute } from './routes.js';
+import type { AdapterReady, Variant } from './server-adapter.js';
 
-/** Before each route: wait until other processes take under this many CPUs for 1 s… */
-const QUIET_CPU = 0.1;
-/** …but not longer than this. It also lets requests still queued from the previous route drain. */
-const MAX_QUIET_WAIT_SECONDS = 60;
 /** With `BENCH_CPU_PROF=<dir>`, every server writes a V8 CPU profile there when it stops. */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 /** Guarded throughput (and CPU cost) as a share of the bare route's. */
@@ -62,42 +53,6 @@ function frameworks(): Framework[] {
   const unknown = wanted.filter((name) => !(FRAMEWORKS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`BENCH_FRAMEWORKS: unknown ${unknown.join(', ')}`);
   return FRAMEWORKS.filter((name) => wanted.includes(name));
-}
-
-interface Measured {
-  run: Load;
-  /** Server CPU µs per 2xx response. */
-  cpu: number;
-}
-
-/** Warm-up, then the measured run; CPU is the server process's over the measured run only. */
-async function measure(
-  server: Server,
-  path: string,
-  cookie: string | null,
-  label: string,
-): Promise<Measured> {
-  const options = {
-    url: `${server.url}${path}`,
-    connections: CONNECTIONS,
-    ...(cookie ? { headers: { cookie } } : {}),
-  };
-  await waitForQuiet(QUIET_CPU, MAX_QUIET_WAIT_SECONDS);
-  progress(`${label}: ${WARM_UP_SECONDS} s warm-up, ${SECONDS} s measured`);
-  await load({ ...options, duration: WARM_UP_SECONDS });
-  const pid = server.child.pid ?? 0;
-  const ticks = processTicks(pid);
-  const run = await load({ ...options, duration: SECONDS });
-  return { run, cpu: cpuPerRequest(processTicks(pid) - ticks, run, SECONDS) };
-}
-
-/** Fails unless `path` answers `status`, and with a 200 exactly {@link BODY}: the routes must be comparable. */
-async function expect(server: Server, path: string, cookie: string | null, status: number): Promise<void> {
-  const response = await fetch(`${server.url}${path}`, cookie ? { headers: { cookie } } : {});
-  const text = await response.text();
-  if (response.status !== status || (status === 200 && text !== JSON.stringify(BODY))) {
-    throw new Error(`GET ${server.url}${path}: expected ${status}, got ${response.status} ${text}`);
-  }
 }
 
 async function main(): Promise<Row[]> {
@@ -132,14 +87,14 @@ async function main(): Promise<Row[]> {
     const guarded = await start('gatehouse', { BENCH_DB: join(workDir, `${framework}.db`) });
     const cookie = guarded.ready.cookie;
     if (!cookie) throw new Error(`${framework}: the gatehouse server sent no session cookie`);
-    await expect(bare, '/open', null, 200);
-    await expect(guarded, '/open', cookie, 200);
-    await expect(guarded, '/guarded', cookie, 200);
-    await expect(guarded, '/guarded', null, 401);
+    await expectRoute(bare, '/open', null, 200);
+    await expectRoute(guarded, '/open', cookie, 200);
+    await expectRoute(guarded, '/guarded', cookie, 200);
+    await expectRoute(guarded, '/guarded', null, 401);
 
-    const plain = await measure(bare, '/open', null, `${framework} GET /open, bare`);
-    const open = await measure(guarded, '/open', cookie, `${framework} GET /open, gatehouse()`);
-    const behind = await measure(guarded, '/guarded', cookie, `${framework} GET /guarded, requireUser`);
+    const plain = await measureRoute(bare, '/open', null, `${framework} GET /open, bare`);
+    const open = await measureRoute(guarded, '/open', cookie, `${framework} GET /open, gatehouse()`);
+    const behind = await measureRoute(guarded, '/guarded', cookie, `${framework} GET /guarded, requireUser`);
     await Promise.all([stopChild(bare.child), stopChild(guarded.child)]);
 
     const perSecond = (m: Measured) => `${fmt(m.run.rate)} req/s`;

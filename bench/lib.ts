@@ -1,9 +1,9 @@
 /**
- * What the HTTP benchmarks share (`bench/http.ts`, `bench/adapters.ts`):
- * compiling the servers with tsc, running them as plain `node` child
- * processes, loading them with autocannon, reading CPU and memory from /proc,
- * printing the table, and cleaning up on the way out (an error or Ctrl-C
- * included).
+ * What the HTTP benchmarks share (`bench/http.ts`, `bench/adapters.ts`,
+ * `bench/permissions.ts`): compiling the servers with tsc, running them as
+ * plain `node` child processes, loading them with autocannon, reading CPU and
+ * memory from /proc, printing the table, and cleaning up on the way out (an
+ * error or Ctrl-C included).
  */
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -50,6 +50,17 @@ const children = new Set<ChildProcess>();
 /** Load generators running now, stopped by `cleanUp` if the run fails half-way. */
 const loads = new Set<autocannon.Instance>();
 let workDir: string | null = null;
+/** More to undo at the end (a database schema to drop), registered by `onCleanUp`. */
+const cleanUpTasks = new Set<() => Promise<void>>();
+
+/**
+ * Has `cleanUp` (the end of the run, an error, Ctrl-C) also run `task`, once;
+ * returns a function that runs it now instead (and no longer at the end).
+ */
+export function onCleanUp(task: () => Promise<void>): () => Promise<void> {
+  cleanUpTasks.add(task);
+  return () => (cleanUpTasks.delete(task) ? task() : Promise.resolve());
+}
 
 /** A fresh temporary directory, removed by `cleanUp`. */
 export function makeWorkDir(): string {
@@ -131,6 +142,11 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 export async function cleanUp(): Promise<void> {
   for (const instance of loads) instance.stop();
   await Promise.all([...children].map(stopChild));
+  const tasks = [...cleanUpTasks];
+  cleanUpTasks.clear();
+  for (const result of await Promise.allSettled(tasks.map((task) => task()))) {
+    if (result.status === 'rejected') console.error('cleaning up failed:', result.reason);
+  }
   if (workDir) rmSync(workDir, { recursive: true, force: true });
   workDir = null;
 }
