@@ -8,10 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', 'src');
-const doors = new Set(['http', 'cli', 'ui', 'adapters']);
+const doors = new Set(['http', 'cli', 'ui', 'dashboard', 'adapters']);
 const domainRank = {
   passwords: 0,
   audit: 0,
+  webhooks: 1,
   accounts: 1,
   permissions: 2,
   sessions: 2,

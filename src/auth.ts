@@ -6,6 +6,7 @@
 import type { CustomFields, NoCustomFields } from './accounts/custom-fields.js';
 import type { GatehouseConfig } from './config.js';
 import { type AuthCore, createCore } from './core.js';
+import { createDashboard } from './dashboard/dashboard.js';
 import { type ConnectionInfo, createApi } from './http/api.js';
 import type { SignedIn } from './http/exchange.js';
 import { Metrics } from './http/metrics.js';
@@ -45,13 +46,18 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   const metrics = new Metrics();
   const api = createApi(core, { metrics });
   const ui = config.ui?.enabled === false ? null : createUi(core, api);
-  const uiBase = ui?.basePath ?? null;
+  const dashboard = ui && config.dashboard?.enabled !== false ? createDashboard(core, api, ui) : null;
+  // Page mounts by prefix; anything else is the API.
+  const mounts = [ui, dashboard].filter((mount) => mount !== null);
   return Object.assign(core, {
     handler(request: Request, connection?: ConnectionInfo) {
-      if (uiBase !== null) {
+      if (mounts.length > 0) {
         const path = pathOf(request.url);
-        if (path.startsWith(uiBase) && (path.length === uiBase.length || path[uiBase.length] === '/')) {
-          return (ui as Ui).handle(request, connection);
+        for (const mount of mounts) {
+          const prefix = mount.basePath;
+          if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
+            return mount.handle(request, connection);
+          }
         }
       }
       return api.fetch(request, connection);

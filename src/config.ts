@@ -11,13 +11,26 @@ const isCssColor = (value: string) => CSS_COLOR.test(value);
 
 import type { AuthenticationBackend } from './accounts/backends.js';
 import { type CustomFields, customFieldProblems, type NoCustomFields } from './accounts/custom-fields.js';
-import { RESERVED_FIELD_NAMES } from './accounts/user.js';
+import { RESERVED_FIELD_NAMES, type User } from './accounts/user.js';
+import { isAuditEventType } from './audit/audit-log.js';
 import type { SqliteOptions } from './db/sqlite.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { AuthHooks } from './methods/hooks.js';
-import type { PasswordHashers, PasswordValidator, PasswordValidatorSettings } from './passwords/index.js';
+import {
+  type LegacyPasswordsConfig,
+  legacyUrlProblem,
+  type PasswordHashers,
+  type PasswordValidator,
+  type PasswordValidatorSettings,
+} from './passwords/index.js';
 import type { PermissionBackend, ResourceDeclaration } from './permissions/permissions.js';
 import type { SessionPolicy } from './sessions/sessions.js';
+import {
+  type WebhookConfig,
+  type WebhookDeliverySettings,
+  webhookListProblems,
+  webhookUrlProblem,
+} from './webhooks/webhook-config.js';
 
 /** At most `max` events per `windowSeconds`; `false` turns the limit off. */
 export type RateLimit = { max: number; windowSeconds: number } | false;
@@ -78,6 +91,16 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     validators?: PasswordValidatorSettings | readonly PasswordValidator[];
     /** A hasher registry to use instead of the default (argon2id plus Django's legacy formats). */
     hashers?: PasswordHashers;
+    /**
+     * Lazy migration: how to check the password of a user imported without a
+     * hash (`importMany(rows, { legacyPasswords: true })`). Either your own
+     * `verify({ user, password })`, or `{ url, secret?, timeoutMs? }`, an HTTPS
+     * endpoint of the old system that gets `POST {email, username, password}`
+     * and answers 200 `{"valid": true}`. Asked once per user: the first
+     * successful sign-in stores a native hash. Default: none, and such users
+     * cannot sign in with a password.
+     */
+    legacy?: LegacyPasswordsConfig<User<F>>;
   };
   /** Session lifetimes and limits; see `SessionPolicy` for the defaults (14 days absolute, 2 days idle). */
   sessions?: Partial<SessionPolicy>;
@@ -111,6 +134,12 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
       };
   /** The pre-built pages: product name, logo, colours, text. */
   ui?: UiConfig;
+  /** The staff dashboard at `{basePath}/dashboard/`. Default: on when the UI is. */
+  dashboard?: { enabled?: boolean };
+  /** The audit trail. `retentionDays`: events older than this are deleted hourly by the server. Default: kept. */
+  audit?: { retentionDays?: number };
+  /** Staff acting as a user (`user.impersonate`): how long such a session lasts. Default 3600 s. */
+  impersonation?: { ttlSeconds?: number };
   /** The app's hooks into sign-up and sign-in. */
   hooks?: AuthHooks<F>;
   /**
@@ -120,6 +149,13 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   resources?: readonly ResourceDeclaration[];
   /** Asked by `hasPerm(user, perm, obj)` for object-level grants (e.g. authors may change their posts). */
   permissionBackends?: readonly PermissionBackend<F>[];
+  /**
+   * Audit events POSTed, signed, to these URLs: `[{ url, secret, events?, name?, include? }]`.
+   * See `WebhookConfig`; deliveries are sent by `auth.webhooks.start()` (the standalone server starts it).
+   */
+  webhooks?: readonly WebhookConfig[];
+  /** Webhook timeouts, attempts, polling and log retention; see `WebhookDeliverySettings` for the defaults. */
+  webhookDelivery?: WebhookDeliverySettings;
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
   backends?: readonly AuthenticationBackend<F>[];
   /** A pino-compatible logger. Default: pino at `logLevel`. */
@@ -256,6 +292,7 @@ const configSchema = z.strictObject({
           actions: z
             .array(z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a lower-case action such as approve'))
             .optional(),
+          defaultActions: z.boolean().optional(),
           label: z.string().optional(),
         }),
       ]),
@@ -278,6 +315,18 @@ const configSchema = z.strictObject({
       fieldMessages: z.record(z.string(), z.record(z.string(), z.string())).optional(),
       defaultRedirect: z.string().max(2048).optional(),
       dashboardUrl: z.string().max(2048).optional(),
+    })
+    .optional(),
+  dashboard: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  audit: z.strictObject({ retentionDays: positiveInt.max(36_500).optional() }).optional(),
+  impersonation: z
+    .strictObject({
+      ttlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(24 * 3600)
+        .optional(),
     })
     .optional(),
   hooks: z
@@ -323,6 +372,22 @@ const configSchema = z.strictObject({
       hashers: z
         .custom<PasswordHashers>(hasMethod('verify'), 'must be a PasswordHashers instance')
         .optional(),
+      legacy: z
+        .union([
+          z.strictObject({ verify: hook }),
+          z
+            .strictObject({
+              url: z.string(),
+              secret: z.string().min(1).optional(),
+              timeoutMs: positiveInt.max(60_000).optional(),
+              allowInsecureLoopback: z.boolean().optional(),
+            })
+            .superRefine((value, context) => {
+              const problem = legacyUrlProblem(value.url, value.allowInsecureLoopback);
+              if (problem) context.addIssue({ code: 'custom', path: ['url'], message: problem });
+            }),
+        ])
+        .optional(),
     })
     .optional(),
   sessions: z
@@ -334,6 +399,40 @@ const configSchema = z.strictObject({
       cacheSize: z.number().int().min(0).max(1_000_000).optional(),
       cacheMaxAgeSeconds: z.number().min(0).max(3600).optional(),
       anonymous: z.boolean().optional(),
+    })
+    .optional(),
+  webhooks: z
+    .array(
+      z.strictObject({
+        url: z.string().superRefine((value, context) => {
+          const problem = webhookUrlProblem(value);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        }),
+        secret: z.string().min(32, 'must be at least 32 characters'),
+        events: z
+          .array(
+            z.string().refine(isAuditEventType, {
+              error: (issue) => `"${String(issue.input)}" is not an audit event type`,
+            }),
+          )
+          .optional(),
+        name: z
+          .string()
+          .regex(
+            /^[A-Za-z0-9][A-Za-z0-9 ._:/@~+-]{0,99}$/,
+            'must be 1-100 letters, digits, spaces or ._:/@~+-',
+          )
+          .optional(),
+        include: z.strictObject({ ip: z.boolean().optional(), userAgent: z.boolean().optional() }).optional(),
+      }),
+    )
+    .optional(),
+  webhookDelivery: z
+    .strictObject({
+      timeoutMs: positiveInt.max(60_000).optional(),
+      maxAttempts: positiveInt.max(50).optional(),
+      pollIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
+      retentionDays: positiveInt.max(36_500).optional(),
     })
     .optional(),
   backends: z
@@ -355,6 +454,7 @@ export function validateConfig<F extends CustomFields>(config: GatehouseConfig<F
       ...customFieldProblems(config.user.fields, RESERVED_FIELD_NAMES).map((p) => `user.fields: ${p}`),
     );
   }
+  if (result.success && config.webhooks) problems.push(...webhookListProblems(config.webhooks));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -33,6 +33,7 @@ import {
 } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
+import { Webhooks } from './webhooks/webhooks.js';
 
 /** Django's `user_logged_in` / `user_logged_out`. */
 export interface SessionEvents<F extends CustomFields = NoCustomFields> {
@@ -75,6 +76,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly permissions: Permissions<F>;
   /** The audit trail (`audit_events`). */
   readonly audit: AuditLog;
+  /** Audit events delivered to the configured URLs: the worker, the delivery log, retries. */
+  readonly webhooks: Webhooks;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -89,7 +92,12 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   migrationStatus(
     options?: Pick<MigrateOptions, 'dropFields'>,
   ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
-  /** Closes the database connections. */
+  /**
+   * Deletes what has expired: sessions past their lifetime, and audit events
+   * older than `audit.retentionDays`. The standalone server runs it hourly.
+   */
+  housekeeping(): Promise<{ sessions: number; anonymousSessions: number; auditEvents: number }>;
+  /** Stops the webhook worker (letting deliveries in flight finish), then closes the database connections. */
   close(): Promise<void>;
 }
 
@@ -107,7 +115,16 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
   const configured = config.passwords?.validators;
   const validators = isValidatorList(configured) ? configured : validatorsFromSettings(configured);
   const events = new EventBus<AuthEvents<F>>(logger);
-  const users = new Users<F>({ database, fields, hashers, validators, events, now });
+  const users = new Users<F>({
+    database,
+    fields,
+    hashers,
+    validators,
+    events,
+    now,
+    logger,
+    ...(config.passwords?.legacy ? { legacyPasswords: config.passwords.legacy } : {}),
+  });
   const sessions = new Sessions<F>({
     database,
     fields,
@@ -123,6 +140,14 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     now,
     ...(config.permissionBackends ? { backends: config.permissionBackends } : {}),
   });
+  const webhooks = new Webhooks({
+    database,
+    logger,
+    now,
+    webhooks: config.webhooks ?? [],
+    ...(config.webhookDelivery ? { settings: config.webhookDelivery } : {}),
+  });
+  const audit = new AuditLog({ database, logger, now, onRecorded: (event) => webhooks.enqueue(event) });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -138,7 +163,8 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     validators,
     logger,
     permissions,
-    audit: new AuditLog({ database, logger, now }),
+    audit,
+    webhooks,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -173,7 +199,19 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
           : await planUserFields(database, fields, options.dropFields ?? []);
       return { ...status, fields: fieldPlan };
     },
-    close: () => database.close(),
+    async housekeeping() {
+      const retentionDays = config.audit?.retentionDays;
+      const [ended, anonymousEnded, pruned] = await Promise.all([
+        sessions.deleteExpired(),
+        sessions.anonymous.deleteExpired(),
+        retentionDays ? audit.deleteBefore(new Date(now().getTime() - retentionDays * 86_400_000)) : 0,
+      ]);
+      return { sessions: ended, anonymousSessions: anonymousEnded, auditEvents: pruned };
+    },
+    async close() {
+      await webhooks.stop();
+      await database.close();
+    },
   };
 }
 

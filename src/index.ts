@@ -20,6 +20,12 @@ export type {
 export { normalizeEmail } from './accounts/email.js';
 export type { CoreUser, User, UserId } from './accounts/user.js';
 export { UserFieldMigrationError } from './accounts/user-field-columns.js';
+export type {
+  ImportRejection,
+  ImportUserRow,
+  ImportUsersOptions,
+  ImportUsersResult,
+} from './accounts/user-import.js';
 export { normalizeUsername } from './accounts/username.js';
 export type {
   CreateUserInput,
@@ -38,7 +44,7 @@ export type { ConnectionInfo } from './http/api.js';
 export type { SignedIn } from './http/exchange.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { AuthHooks } from './methods/hooks.js';
-export type { PasswordValidatorSettings } from './passwords/index.js';
+export type { LegacyPasswordsConfig, PasswordValidatorSettings } from './passwords/index.js';
 export type { AnonymousSession } from './sessions/anonymous-sessions.js';
 export {
   type CreateSessionOptions,
@@ -48,3 +54,18 @@ export {
   type SessionPolicy,
   type Sessions,
 } from './sessions/sessions.js';
+export {
+  type DeliveryQuery,
+  type DeliveryRun,
+  signWebhookPayload,
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+  type WebhookConfig,
+  type WebhookDelivery,
+  type WebhookDeliverySettings,
+  type WebhookDeliveryStatus,
+  type WebhookInfo,
+  type WebhookPayload,
+  type WebhookSignatureCheck,
+  type Webhooks,
+} from './webhooks/index.js';

@@ -14,7 +14,14 @@ import { violatesUniqueColumn } from '../db/errors.js';
 import { type Executor, writeTransaction } from '../db/transaction.js';
 import { AuthError, type FieldErrors, invalidRequest } from '../errors.js';
 import type { Emitter } from '../events.js';
+import type { Logger } from '../logger.js';
 import {
+  isHashablePassword,
+  isLegacyPasswordMarker,
+  isUsable,
+  type LegacyPasswordsConfig,
+  type LegacyPasswordVerifier,
+  legacyPasswordVerifier,
   type PasswordHashers,
   type PasswordUserAttributes,
   type PasswordValidator,
@@ -29,6 +36,13 @@ import {
 } from './custom-fields.js';
 import { parseEmail } from './email.js';
 import { RESERVED_FIELD_NAMES, type User, userFromRow } from './user.js';
+import {
+  type ImportUserRow,
+  type ImportUsersOptions,
+  type ImportUsersResult,
+  importUsers,
+  readPasswordHashes,
+} from './user-import.js';
 import { type UserRow, UserStore } from './user-store.js';
 import { parseUsername } from './username.js';
 
@@ -63,6 +77,8 @@ export interface UserEvents<F extends CustomFields = NoCustomFields> {
   user_updated: { user: User<F>; changed: string[] };
   user_deleted: { user: User<F> };
   password_changed: { user: User<F> };
+  /** One summary per committed bulk import (`importMany`); no per-user events are emitted for it. */
+  users_imported: { imported: number; rejected: number };
 }
 
 export interface UsersOptions<F extends CustomFields> {
@@ -72,16 +88,35 @@ export interface UsersOptions<F extends CustomFields> {
   validators: readonly PasswordValidator[];
   events: Emitter<UserEvents<F>>;
   now: () => Date;
+  /** Where failures of the old system and configuration warnings go. Default: nowhere. */
+  logger?: Logger;
+  /** How to check passwords of users imported without a hash (`passwords.legacy`). */
+  legacyPasswords?: LegacyPasswordsConfig<User<F>>;
 }
 
 export interface ListUsersOptions {
+  /** Users per page, 1 to 1000 (default 50). */
   limit?: number;
-  /** The `nextCursor` of the previous page. */
+  /** The `nextCursor` of the previous page (of the same sort and order; else `invalid_request` naming `cursor`). */
   cursor?: string | null;
-  /** Case-insensitive text contained in the email, username or names. */
+  /** Case-insensitive text in the email, username, first or last name; `%`, `_` and `\` are literal. */
   search?: string;
+  /**
+   * `prefix`: one of those texts starts with the search; `contains`: one
+   * contains it. Default: `prefix` for 1 or 2 characters, `contains` from 3.
+   */
+  match?: 'prefix' | 'contains';
   isActive?: boolean;
   isStaff?: boolean;
+  isSuperuser?: boolean;
+  /** Whether the email address is verified. */
+  emailVerified?: boolean;
+  /** Only the members of this group (by id). */
+  groupId?: string;
+  /** `created` (default), `email` or `lastLogin` (who never signed in counts as earliest); the id breaks ties. */
+  sort?: 'created' | 'email' | 'lastLogin';
+  /** Default `asc`. */
+  order?: 'asc' | 'desc';
 }
 
 const CORE_INPUT_KEYS = new Set([
@@ -100,10 +135,17 @@ const CORE_INPUT_KEYS = new Set([
 export class Users<F extends CustomFields = NoCustomFields> {
   readonly #store: UserStore;
   readonly #options: UsersOptions<F>;
+  readonly #logger: Logger;
+  readonly #legacyVerifier: LegacyPasswordVerifier<User<F>> | null;
+  #warnedNoLegacyVerifier = false;
 
   constructor(options: UsersOptions<F>) {
     this.#options = options;
     this.#store = new UserStore(options.database);
+    this.#logger = options.logger ?? silentLogger;
+    this.#legacyVerifier = options.legacyPasswords
+      ? legacyPasswordVerifier(options.legacyPasswords, this.#logger)
+      : null;
   }
 
   /**
@@ -127,24 +169,14 @@ export class Users<F extends CustomFields = NoCustomFields> {
     } = {},
   ): Promise<User<F>> {
     const raw = input as Record<string, unknown>;
-    const { values, errors } = this.#validateCore(raw, 'create');
-    const custom = validateCustomFields(this.#options.fields, raw, 'create');
-    Object.assign(errors, custom.errors);
+    const now = this.#options.now();
+    const { columns, errors } = this.#checkNewUser(raw, options.passwordHash, now);
     const password = raw.password;
-    if (password !== undefined && password !== null && typeof password !== 'string') {
-      errors.password = 'A password is text.';
-    }
-    if (options.passwordHash !== undefined) {
-      if (typeof password === 'string') errors.password = 'Give a password or a password hash, not both.';
-      else if (!this.#options.hashers.recognizes(options.passwordHash)) {
-        errors.password = 'The password hash is in no format Gatehouse can verify.';
-      }
-    }
     const passwordText = typeof password === 'string' ? password : null;
     if (passwordText !== null && options.validatePassword !== false) {
       const messages = await validatePassword(
         passwordText,
-        attributesOf(raw, values),
+        attributesOf(raw, columns),
         this.#options.validators,
       );
       if (messages.length > 0) {
@@ -158,7 +190,6 @@ export class Users<F extends CustomFields = NoCustomFields> {
       passwordText !== null
         ? await this.#options.hashers.hash(passwordText)
         : (options.passwordHash ?? unusablePassword());
-    const now = this.#options.now();
     const row = await this.#insert(options.inTransaction ?? null, {
       id: createId('usr', now),
       password_hash: passwordHash,
@@ -168,9 +199,7 @@ export class Users<F extends CustomFields = NoCustomFields> {
       is_staff: false,
       is_superuser: false,
       metadata: '{}',
-      ...values,
-      ...(raw.emailVerified === true ? { email_verified_at: now } : {}),
-      ...custom.columns,
+      ...columns,
     });
     const user = userFromRow(this.#options.fields, row);
     this.#options.events.emit('user_created', { user });
@@ -299,12 +328,44 @@ export class Users<F extends CustomFields = NoCustomFields> {
 
   async #verify(row: UserRow | undefined, password: string): Promise<boolean> {
     const stored = row?.password_hash ?? null;
+    if (row && isLegacyPasswordMarker(stored)) return this.#verifyWithOldSystem(row, stored, password);
     const { valid, needsRehash } = await this.#options.hashers.verify(password, stored);
     if (valid && needsRehash && row && stored) {
       const upgraded = await this.#options.hashers.hash(password);
       await this.#store.replacePasswordHash(row.id, stored, upgraded);
     }
     return valid;
+  }
+
+  /**
+   * A user imported without a hash (lazy migration): the old system checks the
+   * password, once. If it is right, a native hash replaces the marker (only if
+   * the marker is still there, so a concurrent password change wins) and the
+   * old system is never asked again. A wrong or unanswered check costs one
+   * dummy hash, like any failed verify.
+   */
+  async #verifyWithOldSystem(row: UserRow, marker: string, password: string): Promise<boolean> {
+    const verifier = this.#legacyVerifier;
+    let valid = false;
+    if (!verifier) {
+      if (!this.#warnedNoLegacyVerifier) {
+        this.#warnedNoLegacyVerifier = true;
+        this.#logger.warn(
+          { userId: row.id },
+          'A user imported without a password hash tried to sign in, but passwords.legacy is not ' +
+            'configured: such users cannot sign in with a password until it is.',
+        );
+      }
+    } else if (isHashablePassword(password)) {
+      valid = await verifier({ user: userFromRow(this.#options.fields, row), password });
+    }
+    if (!valid) {
+      await this.#options.hashers.verify(password, null);
+      return false;
+    }
+    const hash = await this.#options.hashers.hash(password);
+    await this.#store.replacePasswordHash(row.id, marker, hash);
+    return true;
   }
 
   #findRowByIdentifier(identifier: string): Promise<UserRow | undefined> {
@@ -341,26 +402,74 @@ export class Users<F extends CustomFields = NoCustomFields> {
     return true;
   }
 
-  /** A page of users, oldest first; pass `nextCursor` back as `cursor` for the next page. */
+  /**
+   * A page of users matching the search and filters, oldest first unless
+   * `sort`/`order` say otherwise; pass `nextCursor` back as `cursor` for the
+   * next page (keyset pagination: deep pages cost what the first does). See
+   * `UserStore.list` for how the indexes are used.
+   */
   async list(options: ListUsersOptions = {}): Promise<{ users: User<F>[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), 1000);
+    const { sort = 'created', order = 'asc' } = options;
     const rows = await this.#store.list({
       limit: limit + 1,
+      sort,
+      order,
       ...(options.cursor ? { after: options.cursor } : {}),
       ...(options.search ? { search: options.search } : {}),
+      ...(options.match !== undefined ? { match: options.match } : {}),
       ...(options.isActive !== undefined ? { isActive: options.isActive } : {}),
       ...(options.isStaff !== undefined ? { isStaff: options.isStaff } : {}),
+      ...(options.isSuperuser !== undefined ? { isSuperuser: options.isSuperuser } : {}),
+      ...(options.emailVerified !== undefined ? { emailVerified: options.emailVerified } : {}),
+      ...(options.groupId !== undefined ? { groupId: options.groupId } : {}),
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       users: page.map((row) => userFromRow(this.#options.fields, row)),
-      nextCursor: rows.length > limit && last ? last.id : null,
+      nextCursor: rows.length > limit && last ? this.#store.cursorAfter(last, sort, order) : null,
     };
   }
 
   count(): Promise<number> {
     return this.#store.count();
+  }
+
+  /**
+   * Creates many users at once (a migration from another system): rows come
+   * from an iterable or async iterable and are streamed, so a million of them
+   * need no more memory than a batch and the set of emails and usernames seen.
+   * Each row is checked exactly as `create` checks its input; rows carry
+   * existing password hashes (`passwordHash`), never plain passwords. All or
+   * nothing unless `partial: true`; see `./user-import.ts`.
+   *
+   * @example
+   * const { imported, rejected } = await auth.users.importMany([
+   *   { line: 2, email: 'ada@example.com', passwordHash: 'pbkdf2_sha256$1000000$…' },
+   * ]);
+   */
+  importMany(
+    rows: Iterable<ImportUserRow<F>> | AsyncIterable<ImportUserRow<F>>,
+    options: ImportUsersOptions = {},
+  ): Promise<ImportUsersResult> {
+    return importUsers(rows, options, {
+      database: this.#options.database,
+      fields: this.#options.fields,
+      now: this.#options.now,
+      logger: this.#logger,
+      canVerifyLegacyPasswords: this.#legacyVerifier !== null,
+      checkNewUser: (raw, passwordHash, now) => this.#checkNewUser(raw, passwordHash, now),
+      onImported: (summary) => this.#options.events.emit('users_imported', summary),
+    });
+  }
+
+  /**
+   * The stored password hashes of these users, by id. They are secrets: this
+   * exists for `gatehouse users export --include-hashes`, nothing else.
+   */
+  passwordHashesOf(ids: readonly string[]): Promise<Map<string, string | null>> {
+    return readPasswordHashes(this.#options.database, ids);
   }
 
   #read(row: Record<string, unknown> | undefined): User<F> | null {
@@ -398,6 +507,38 @@ export class Users<F extends CustomFields = NoCustomFields> {
     }
     if (!row) throw new AuthError('not_found', 'There is no such user.');
     return row;
+  }
+
+  /**
+   * The checks every new user passes, through `create` or `importMany`: the
+   * built-in and custom fields, and the password or the existing hash given.
+   * Returns the column values and every problem found. Synchronous and free of
+   * I/O, so a bulk import can afford it on each of a million rows.
+   */
+  #checkNewUser(
+    raw: Record<string, unknown>,
+    passwordHash: string | undefined,
+    now: Date,
+  ): { columns: Record<string, unknown>; errors: FieldErrors } {
+    const { values, errors } = this.#validateCore(raw, 'create');
+    const custom = validateCustomFields(this.#options.fields, raw, 'create');
+    Object.assign(errors, custom.errors);
+    const password = raw.password;
+    if (password !== undefined && password !== null && typeof password !== 'string') {
+      errors.password = 'A password is text.';
+    }
+    if (passwordHash !== undefined) {
+      if (typeof password === 'string') errors.password = 'Give a password or a password hash, not both.';
+      // Django's unusable passwords (`!…`) import as unusable; anything else must be verifiable.
+      else if (
+        typeof passwordHash !== 'string' ||
+        (isUsable(passwordHash) && !this.#options.hashers.recognizes(passwordHash))
+      ) {
+        errors.password = 'The password hash is in no format Gatehouse can verify.';
+      }
+    }
+    if (raw.emailVerified === true) values.email_verified_at = now;
+    return { columns: Object.assign(values, custom.columns), errors };
   }
 
   /** Validates the built-in fields present in `input`; returns their column values and every problem. */
@@ -453,6 +594,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
     return { values, errors };
   }
 }
+
+const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };
 
 function metadataProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'Enter a JSON object.';

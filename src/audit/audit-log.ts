@@ -26,7 +26,36 @@ export type AuditEventType =
   | 'group_updated'
   | 'group_deleted'
   | 'permission_created'
-  | 'permission_deleted';
+  | 'permission_deleted'
+  | 'impersonation_started'
+  | 'impersonation_ended'
+  | 'webhook_delivery_retried';
+
+/** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
+const EVENT_TYPES: Record<AuditEventType, true> = {
+  signup: true,
+  signin_succeeded: true,
+  signin_failed: true,
+  signout: true,
+  password_changed: true,
+  session_revoked: true,
+  sessions_revoked: true,
+  user_created: true,
+  user_updated: true,
+  user_deleted: true,
+  user_groups_set: true,
+  user_permissions_set: true,
+  group_created: true,
+  group_updated: true,
+  group_deleted: true,
+  permission_created: true,
+  permission_deleted: true,
+  impersonation_started: true,
+  impersonation_ended: true,
+  webhook_delivery_retried: true,
+};
+export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
+export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);
 
 export interface AuditEntry {
   type: AuditEventType;
@@ -35,52 +64,95 @@ export interface AuditEntry {
   tenantId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /**
+   * The staff member acting through an impersonation session: recorded in
+   * `details.impersonatorId`, and as the actor when no other actor is named.
+   */
+  impersonatorId?: string | null;
   details?: Record<string, unknown>;
 }
 
-export interface AuditEvent extends Required<Omit<AuditEntry, 'details'>> {
+export interface AuditEvent extends Required<Omit<AuditEntry, 'details' | 'impersonatorId'>> {
   id: string;
   at: Date;
   details: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  type?: string;
+  userId?: string;
+  actorId?: string;
+  since?: Date;
+  until?: Date;
+  before?: string;
+  limit?: number;
 }
 
 export class AuditLog {
   readonly #database: Database;
   readonly #logger: Logger;
   readonly #now: () => Date;
+  readonly #onRecorded: ((event: AuditEvent) => void | Promise<void>) | undefined;
 
-  constructor(options: { database: Database; logger: Logger; now: () => Date }) {
+  /** `onRecorded` runs after each event is written (webhooks enqueue there); its failure is logged, never thrown. */
+  constructor(options: {
+    database: Database;
+    logger: Logger;
+    now: () => Date;
+    onRecorded?: (event: AuditEvent) => void | Promise<void>;
+  }) {
     this.#database = options.database;
     this.#logger = options.logger;
     this.#now = options.now;
+    this.#onRecorded = options.onRecorded;
   }
 
   async record(entry: AuditEntry): Promise<void> {
     const at = this.#now();
+    const event: AuditEvent = {
+      id: createId('aud', at),
+      at,
+      type: entry.type,
+      userId: entry.userId ?? null,
+      actorId: entry.actorId ?? entry.impersonatorId ?? null,
+      tenantId: entry.tenantId ?? null,
+      ip: entry.ip ?? null,
+      userAgent: entry.userAgent ?? null,
+      details: entry.impersonatorId
+        ? { ...entry.details, impersonatorId: entry.impersonatorId }
+        : (entry.details ?? {}),
+    };
     try {
       await this.#database.db
         .insertInto('audit_events')
         .values({
-          id: createId('aud', at),
+          id: event.id,
           at,
-          type: entry.type,
-          user_id: entry.userId ?? null,
-          actor_id: entry.actorId ?? null,
-          tenant_id: entry.tenantId ?? null,
-          ip: entry.ip ?? null,
-          user_agent: entry.userAgent ?? null,
-          details: JSON.stringify(entry.details ?? {}),
+          type: event.type,
+          user_id: event.userId,
+          actor_id: event.actorId,
+          tenant_id: event.tenantId,
+          ip: event.ip,
+          user_agent: event.userAgent,
+          details: JSON.stringify(event.details),
         })
         .execute();
     } catch (error) {
       this.#logger.error({ err: error, audit: entry.type }, 'Could not write an audit event.');
+      return;
+    }
+    try {
+      await this.#onRecorded?.(event);
+    } catch (error) {
+      this.#logger.error({ err: error, audit: entry.type }, 'An audit event listener failed.');
     }
   }
 
-  /** Events newest first, optionally of one type or one user; `before` is the last id of the previous page. */
-  async list(
-    options: { type?: string; userId?: string; before?: string; limit?: number } = {},
-  ): Promise<AuditEvent[]> {
+  /**
+   * Events newest first, filtered by type, user, actor and time (`since`
+   * inclusive, `until` exclusive); `before` is the last id of the previous page.
+   */
+  async list(options: AuditQuery = {}): Promise<AuditEvent[]> {
     let query = this.#database.db
       .selectFrom('audit_events')
       .selectAll()
@@ -88,6 +160,9 @@ export class AuditLog {
       .limit(Math.min(Math.max(options.limit ?? 50, 1), 1000));
     if (options.type) query = query.where('type', '=', options.type);
     if (options.userId) query = query.where('user_id', '=', options.userId);
+    if (options.actorId) query = query.where('actor_id', '=', options.actorId);
+    if (options.since) query = query.where('at', '>=', options.since);
+    if (options.until) query = query.where('at', '<', options.until);
     if (options.before) query = query.where('id', '<', options.before);
     return (await query.execute()).map((row) => ({
       id: row.id,
@@ -100,5 +175,14 @@ export class AuditLog {
       userAgent: row.user_agent,
       details: (readJson(row.details) ?? {}) as Record<string, unknown>,
     }));
+  }
+
+  /** Deletes the events recorded before `cutoff` (the retention policy); returns how many. */
+  async deleteBefore(cutoff: Date): Promise<number> {
+    const result = await this.#database.db
+      .deleteFrom('audit_events')
+      .where('at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

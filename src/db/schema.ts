@@ -55,6 +55,8 @@ export interface SessionsTable {
   user_agent: string | null;
   amr: Json;
   data: Json;
+  impersonator_id: ColumnType<string | null, string | null | undefined, string | null>;
+  impersonator_session_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditEventsTable {
@@ -113,6 +115,28 @@ export interface UserPermissionsTable {
   permission_id: string;
 }
 
+type NullableTimestamp = ColumnType<Date | string | null, Date | null | undefined, Date | null>;
+
+/** The webhook outbox and delivery log (see `src/webhooks/`). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook: string;
+  event_id: string;
+  event_type: string;
+  /** The exact JSON body sent (and signed) on every attempt. */
+  payload: string;
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: NullableTimestamp;
+  lock_token: ColumnType<string | null, string | null | undefined, string | null>;
+  last_attempt_at: NullableTimestamp;
+  last_status_code: ColumnType<number | null, number | null | undefined, number | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
@@ -126,4 +150,5 @@ export interface DatabaseSchema {
   group_permissions: GroupPermissionsTable;
   user_groups: UserGroupsTable;
   user_permissions: UserPermissionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }

@@ -17,8 +17,17 @@
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
 import type { CreateUserInput, UpdateUserInput } from '../accounts/users.js';
-import type { AuditEntry } from '../audit/audit-log.js';
-import { AuthError, type ErrorCode } from '../errors.js';
+import { AuthError } from '../errors.js';
+import {
+  audit,
+  CHANGES,
+  changeableUser,
+  GUARDED,
+  groupOf,
+  onlySuperusers,
+  requireHeld,
+  userOf,
+} from './admin-access.js';
 import {
   adminPasswordBody,
   adminUserCreateBody,
@@ -31,14 +40,10 @@ import {
   userPermissionsBody,
 } from './admin-schemas.js';
 import { readBody } from './body.js';
-import type { Exchange } from './exchange.js';
 import { empty, json } from './responses.js';
 import type { RouteSpec } from './routes.js';
 import { parseBody, withTimestamps } from './schemas.js';
 import { adminUserView } from './views.js';
-
-const GUARDED: readonly ErrorCode[] = ['unauthenticated', 'forbidden'];
-const CHANGES: readonly ErrorCode[] = [...GUARDED, 'csrf_failed', 'not_found'];
 
 export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteSpec<F>[] {
   const { fields } = deps;
@@ -62,8 +67,14 @@ export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteS
           limit: query.limit ?? 50,
           ...(query.cursor ? { cursor: query.cursor } : {}),
           ...(query.q ? { search: query.q } : {}),
+          ...(query.match ? { match: query.match } : {}),
           ...(query.active !== undefined ? { isActive: query.active } : {}),
           ...(query.staff !== undefined ? { isStaff: query.staff } : {}),
+          ...(query.superuser !== undefined ? { isSuperuser: query.superuser } : {}),
+          ...(query.verified !== undefined ? { emailVerified: query.verified } : {}),
+          ...(query.group ? { groupId: query.group } : {}),
+          ...(query.sort ? { sort: query.sort } : {}),
+          ...(query.order ? { order: query.order } : {}),
         });
         return json(200, { users: page.users.map(view), nextCursor: page.nextCursor }, x.headers);
       },
@@ -92,16 +103,27 @@ export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteS
       summary: 'A user, with their groups and direct permissions',
       signedIn: true,
       permission: 'user.view',
-      success: { status: 200, description: '`{user, groups: [{id, name}], permissions: [codename]}`' },
+      success: {
+        status: 200,
+        description:
+          '`{user, groups: [{id, name}], permissions: [codename], effectivePermissions: [codename]}`: direct, and all held',
+      },
       errors: [...GUARDED, 'not_found'],
       async handle(x, params) {
         const user = await userOf(x, params);
         const { permissions } = x.core;
-        const [groups, direct] = await Promise.all([
+        const [groups, direct, effective] = await Promise.all([
           permissions.memberships(user.id),
           permissions.directPermissionsOf(user.id),
+          permissions.getAllPermissions(user),
         ]);
-        return json(200, { user: view(user), groups, permissions: direct }, x.headers);
+        const body = {
+          user: view(user),
+          groups,
+          permissions: direct,
+          effectivePermissions: [...effective].sort(),
+        };
+        return json(200, body, x.headers);
       },
     },
     {
@@ -394,69 +416,4 @@ export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteS
       },
     },
   ];
-}
-
-async function userOf<F extends CustomFields>(x: Exchange<F>, params: Record<string, string>) {
-  const user = await x.core.users.get(params.id ?? '');
-  if (!user) throw new AuthError('not_found', 'There is no such user.');
-  return user;
-}
-
-/**
- * The user a change is aimed at, if the actor may change them: only
- * superusers change superusers, and staff change only users whose
- * permissions are all among their own.
- */
-async function changeableUser<F extends CustomFields>(
-  x: Exchange<F>,
-  actor: User<F>,
-  params: Record<string, string>,
-): Promise<User<F>> {
-  const target = await userOf(x, params);
-  if (target.isSuperuser) onlySuperusers(actor, 'change a superuser');
-  if (!actor.isSuperuser && target.id !== actor.id) {
-    const { permissions } = x.core;
-    const held = await permissions.getAllPermissions(actor);
-    for (const codename of await permissions.getAllPermissions(target)) {
-      if (!held.has(codename)) {
-        throw new AuthError(
-          'forbidden',
-          'This user holds permissions you do not; ask someone who holds them.',
-        );
-      }
-    }
-  }
-  return target;
-}
-
-function onlySuperusers(actor: { isSuperuser: boolean }, what: string): void {
-  if (!actor.isSuperuser) throw new AuthError('forbidden', `Only a superuser can ${what}.`);
-}
-
-async function groupOf<F extends CustomFields>(x: Exchange<F>, params: Record<string, string>) {
-  const group = await x.core.permissions.getGroupById(params.id ?? '');
-  if (!group) throw new AuthError('not_found', 'There is no such group.');
-  return group;
-}
-
-/** Staff may hand out only what they hold themselves (superusers hold everything). */
-async function requireHeld<F extends CustomFields>(
-  x: Exchange<F>,
-  actor: User<F>,
-  codenames: readonly string[],
-): Promise<void> {
-  if (actor.isSuperuser || codenames.length === 0) return;
-  const held = await x.core.permissions.getAllPermissions(actor);
-  const missing = [...new Set(codenames)].filter((codename) => !held.has(codename));
-  if (missing.length > 0) {
-    throw new AuthError('forbidden', `You cannot grant permissions you do not hold: ${missing.join(', ')}.`);
-  }
-}
-
-function audit<F extends CustomFields>(
-  x: Exchange<F>,
-  actor: User<F>,
-  entry: Omit<AuditEntry, 'actorId' | 'ip' | 'userAgent'>,
-): Promise<void> {
-  return x.core.audit.record({ ...entry, actorId: actor.id, ...x.client });
 }

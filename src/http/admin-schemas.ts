@@ -10,9 +10,16 @@ const metadata = z.record(z.string(), z.unknown());
 /** Query strings carry text: `true`/`false` for a yes/no filter. */
 const yesNo = z.enum(['true', 'false']).transform((value) => value === 'true');
 
+/**
+ * `GET /admin/users`: `q` searches the email, username, first and last name
+ * (case-insensitive; `match=prefix` by default for 1–2 characters,
+ * `contains` from 3); filters; `sort` with `order`; `cursor` is the previous
+ * page's `nextCursor` (for the same sort and order).
+ */
 export const userListQuery = z.strictObject({
   q: z.string().max(200).optional(),
-  cursor: z.string().max(100).optional(),
+  match: z.enum(['prefix', 'contains'], 'Enter prefix or contains.').optional(),
+  cursor: z.string().max(2000).optional(),
   limit: z
     .string()
     .regex(/^\d{1,4}$/, 'Enter a whole number from 1 to 200.')
@@ -21,6 +28,11 @@ export const userListQuery = z.strictObject({
     .optional(),
   active: yesNo.optional(),
   staff: yesNo.optional(),
+  superuser: yesNo.optional(),
+  verified: yesNo.optional(),
+  group: z.string().min(1).max(100).optional(),
+  sort: z.enum(['created', 'email', 'lastLogin'], 'Sort by created, email or lastLogin.').optional(),
+  order: z.enum(['asc', 'desc'], 'Enter asc or desc.').optional(),
 });
 
 /** A user as staff may create one: any built-in field and flag; no password means none usable. */
@@ -76,4 +88,24 @@ export const groupPatchBody = z.strictObject({
 export const permissionCreateBody = z.strictObject({
   codename: z.string().min(1, 'Enter a codename (resource.action).').max(200),
   name: z.string().min(1).max(255).optional(),
+});
+
+const instant = z.iso.datetime({ offset: true });
+
+export const auditQuery = z.strictObject({
+  type: z
+    .string()
+    .regex(/^[a-z_]{1,64}$/, 'Enter an event type such as signin_failed.')
+    .optional(),
+  user: z.string().max(100).optional(),
+  actor: z.string().max(100).optional(),
+  since: instant.optional(),
+  until: instant.optional(),
+  cursor: z.string().max(100).optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'Enter a whole number from 1 to 500.')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 500, 'Enter a whole number from 1 to 500.')
+    .optional(),
 });

@@ -13,7 +13,10 @@ import type { GatehouseConfig } from '../config.js';
 import type { AuthCore } from '../core.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { adminAuditRoutes } from './admin-audit-routes.js';
 import { adminRoutes } from './admin-routes.js';
+import { adminSessionRoutes } from './admin-session-routes.js';
+import { adminWebhookRoutes } from './admin-webhook-routes.js';
 import { cookiePolicyFor } from './cookies.js';
 import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
@@ -49,6 +52,9 @@ export function createApi<F extends CustomFields>(
   const routes = [
     ...accountRoutes<F>({ throttle, signUpEnabled: core.config.signUp?.enabled !== false, fields }),
     ...adminRoutes<F>({ fields }),
+    ...adminWebhookRoutes<F>(),
+    ...adminSessionRoutes<F>({ fields }),
+    ...adminAuditRoutes<F>(),
   ];
   const { metrics } = options;
   const table = new RouteTable<

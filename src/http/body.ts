@@ -23,6 +23,20 @@ export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Pro
   throw new AuthError('invalid_request', 'Send the body as application/json or as a form.');
 }
 
+/**
+ * A form post as its list of fields, repeats kept in order (checkbox lists):
+ * the same limits and text checks as `readBody`.
+ */
+export async function readFormFields(
+  request: Request,
+  maxBytes = MAX_BODY_BYTES,
+): Promise<[name: string, value: string][]> {
+  const entries = [...new URLSearchParams(await readText(request, maxBytes))];
+  for (const [name, value] of entries)
+    if (!isStorableText(name) || !isStorableText(value)) throw unstorable();
+  return entries;
+}
+
 async function readText(request: Request, maxBytes: number): Promise<string> {
   const length = request.headers.get('content-length');
   const declared = Number(length ?? '0');

@@ -39,6 +39,7 @@ export class Exchange<F extends CustomFields> {
   readonly presented: PresentedToken | null;
   readonly #settings: HttpSettings;
   #signedIn: Promise<SignedIn<F> | null> | undefined;
+  #impersonatorId: string | null = null;
 
   readonly #socketIp: string | null;
   #ip: string | null | undefined;
@@ -85,7 +86,10 @@ export class Exchange<F extends CustomFields> {
   /** The signed-in session and user of this request, or null. */
   signedIn(): Promise<SignedIn<F> | null> {
     this.#signedIn ??= this.presented
-      ? this.core.sessions.validate(this.presented.token)
+      ? this.core.sessions.validate(this.presented.token).then((found) => {
+          this.#impersonatorId = found?.session.impersonator?.userId ?? null;
+          return found;
+        })
       : Promise.resolve(null);
     return this.#signedIn;
   }
@@ -147,8 +151,15 @@ export class Exchange<F extends CustomFields> {
     return resolved;
   }
 
-  /** What audit events record of the client. */
-  get client(): { ip: string | null; userAgent: string | null } {
-    return { ip: this.ip, userAgent: this.userAgent };
+  /**
+   * What audit events record of the client, and the staff member behind the
+   * session when it is an impersonation (known once `signedIn` has run).
+   */
+  get client(): { ip: string | null; userAgent: string | null; impersonatorId?: string } {
+    return {
+      ip: this.ip,
+      userAgent: this.userAgent,
+      ...(this.#impersonatorId ? { impersonatorId: this.#impersonatorId } : {}),
+    };
   }
 }

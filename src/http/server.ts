@@ -1,6 +1,7 @@
 /**
  * The standalone HTTP server: the app behind `@hono/node-server`, with a
- * graceful stop that lets in-flight requests finish before the database closes.
+ * graceful stop that lets in-flight requests finish before the database closes,
+ * and the webhook delivery worker.
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -30,11 +31,11 @@ export async function startServer<F extends CustomFields>(
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const housekeeping = setInterval(() => {
-    Promise.all([auth.sessions.deleteExpired(), auth.sessions.anonymous.deleteExpired()]).catch((error) =>
-      auth.logger.warn({ err: error }, 'Could not delete expired sessions.'),
-    );
+    auth.housekeeping().catch((error) => auth.logger.warn({ err: error }, 'Housekeeping failed.'));
   }, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
+  // Sends the webhook deliveries due, from this and every other instance on the database.
+  auth.webhooks.start();
   let stopping: Promise<void> | null = null;
   return {
     url: `http://${host}:${address.port}`,
@@ -52,7 +53,9 @@ export async function startServer<F extends CustomFields>(
           else resolve();
         });
         closeIdle();
-      }).finally(() => auth.close());
+      })
+        // Requests have finished (their deliveries are queued): let deliveries in flight finish, then close.
+        .finally(() => auth.webhooks.stop().then(() => auth.close()));
       return stopping;
     },
   };

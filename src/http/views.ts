@@ -29,6 +29,8 @@ export function sessionView(session: Session | AnonymousSession) {
     expiresAt: session.expiresAt,
     amr: 'amr' in session ? session.amr : [],
     data: session.data,
+    /** The staff member acting as the user, when this is an impersonation. */
+    impersonator: 'impersonator' in session ? (session.impersonator?.userId ?? null) : null,
   };
 }
 
@@ -42,6 +44,7 @@ export function sessionListItem(session: Session, currentId: string | undefined)
     ip: session.ip,
     userAgent: session.userAgent,
     amr: session.amr,
+    impersonated: session.impersonator !== null,
   };
 }
 

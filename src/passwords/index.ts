@@ -4,7 +4,18 @@ export { djangoArgon2Hasher } from './hashers/django-argon2.js';
 export { djangoBcryptHasher, djangoBcryptSha256Hasher } from './hashers/django-bcrypt.js';
 export { djangoPbkdf2Sha1Hasher, djangoPbkdf2Sha256Hasher } from './hashers/django-pbkdf2.js';
 export type { DefaultPasswordHasher, PasswordHasher } from './hashers/password-hasher.js';
-export { MAX_PASSWORD_LENGTH, normalizePassword } from './password-input.js';
+export {
+  DEFAULT_LEGACY_TIMEOUT_MS,
+  isLegacyPasswordMarker,
+  LEGACY_PASSWORD_MARKER,
+  type LegacyPasswordFunction,
+  type LegacyPasswordsConfig,
+  type LegacyPasswordVerifier,
+  type LegacyPasswordWebhook,
+  legacyPasswordVerifier,
+  legacyUrlProblem,
+} from './legacy.js';
+export { isHashablePassword, MAX_PASSWORD_LENGTH, normalizePassword } from './password-input.js';
 export { PasswordHashers, type PasswordHashersOptions, type PasswordVerification } from './registry.js';
 export { isUsable, UNUSABLE_PASSWORD_PREFIX, unusablePassword } from './unusable.js';
 export { type BreachedPasswordOptions, breachedPasswordValidator } from './validators/breached-password.js';

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { AuthError } from '../errors.js';
 import type { DefaultPasswordHasher, PasswordHasher } from './hashers/password-hasher.js';
+import { isLegacyPasswordMarker } from './legacy.js';
 import { isHashablePassword, MAX_PASSWORD_LENGTH, normalizePassword } from './password-input.js';
 import { Semaphore } from './semaphore.js';
 import { isUsable } from './unusable.js';
@@ -110,8 +111,13 @@ export class PasswordHashers {
     return { valid, needsRehash: valid };
   }
 
-  /** Whether some hasher of this registry can verify `encoded` (for imports of existing hashes). */
+  /**
+   * Whether some hasher of this registry can verify `encoded` (for imports of
+   * existing hashes), or `encoded` is the marker of a password the old system
+   * checks at first sign-in (`./legacy.ts`; `verify` itself never matches it).
+   */
   recognizes(encoded: string): boolean {
+    if (isLegacyPasswordMarker(encoded)) return true;
     return isUsable(encoded) && this.#find(encoded) !== undefined;
   }
 

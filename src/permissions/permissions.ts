@@ -41,8 +41,10 @@ export interface StalePermission extends Permission {
   users: number;
 }
 
-/** A resource and its actions; Django's defaults are add, view, change and delete. */
-export type ResourceDeclaration = string | { name: string; actions?: readonly string[]; label?: string };
+/** A resource and its actions; Django's defaults (add, view, change, delete) unless `defaultActions: false`. */
+export type ResourceDeclaration =
+  | string
+  | { name: string; actions?: readonly string[]; defaultActions?: boolean; label?: string };
 
 /** An app's extra say in `hasPerm`: true grants, anything else leaves the decision to the others. */
 export interface PermissionBackend<F extends CustomFields = NoCustomFields> {
@@ -52,7 +54,13 @@ export interface PermissionBackend<F extends CustomFields = NoCustomFields> {
 
 export const DEFAULT_ACTIONS = ['add', 'view', 'change', 'delete'] as const;
 /** Gatehouse's own resources: their permissions guard the admin API. */
-export const BUILT_IN_RESOURCES: readonly ResourceDeclaration[] = ['user', 'group', 'permission'];
+export const BUILT_IN_RESOURCES: readonly ResourceDeclaration[] = [
+  { name: 'user', actions: ['impersonate'] },
+  'group',
+  'permission',
+  { name: 'audit', actions: ['view'], defaultActions: false },
+  { name: 'webhook', actions: ['view', 'change'], defaultActions: false },
+];
 const CODENAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 const CACHE_SIZE = 10_000;
 
@@ -103,9 +111,14 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
   ): Promise<{ created: Permission[]; stale: StalePermission[] }> {
     const wanted = new Set<string>();
     for (const resource of resources) {
-      const { name, actions } =
-        typeof resource === 'string' ? { name: resource, actions: undefined } : resource;
-      for (const action of [...DEFAULT_ACTIONS, ...(actions ?? [])]) wanted.add(`${name}.${action}`);
+      const {
+        name,
+        actions = [],
+        defaultActions = true,
+      } = typeof resource === 'string' ? { name: resource } : resource;
+      for (const action of [...(defaultActions ? DEFAULT_ACTIONS : []), ...actions]) {
+        wanted.add(`${name}.${action}`);
+      }
     }
     const created: Permission[] = [];
     for (const codename of wanted) {

@@ -109,10 +109,12 @@ export class AnonymousSessions {
     return Number(result.numDeletedRows) === 1;
   }
 
-  deleteExpired(): Promise<unknown> {
-    return this.#database.db
+  /** Deletes the expired ones; returns how many. */
+  async deleteExpired(): Promise<number> {
+    const result = await this.#database.db
       .deleteFrom('anonymous_sessions')
       .where('expires_at', '<=', this.#now())
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 }

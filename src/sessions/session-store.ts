@@ -14,6 +14,8 @@ export interface SessionRow {
   user_agent: string | null;
   amr: unknown;
   data: unknown;
+  impersonator_id: string | null;
+  impersonator_session_id: string | null;
 }
 
 export class SessionStore {
@@ -50,6 +52,8 @@ export class SessionStore {
         'user_agent',
         'amr',
         'data',
+        'impersonator_id',
+        'impersonator_session_id',
       ])
       .expression((eb) =>
         eb
@@ -66,6 +70,8 @@ export class SessionStore {
             eb.val(row.user_agent).as('user_agent'),
             eb.val(row.amr).as('amr'),
             eb.val(row.data).as('data'),
+            eb.val(row.impersonator_id).as('impersonator_id'),
+            eb.val(row.impersonator_session_id).as('impersonator_session_id'),
           ])
           .where('users.id', '=', row.user_id)
           .where('users.is_active', '=', true),
@@ -75,8 +81,8 @@ export class SessionStore {
     return inserted as SessionRow | undefined;
   }
 
-  /** The session with this token hash and the current row of its user, in one query. */
-  async findWithUser(tokenHash: string) {
+  /** The session with this token hash (or id) and the current row of its user, in one query. */
+  async findWithUser(key: string, by: 'token_hash' | 'id' = 'token_hash') {
     const row = await this.#db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -93,8 +99,10 @@ export class SessionStore {
         'sessions.user_agent as s_user_agent',
         'sessions.amr as s_amr',
         'sessions.data as s_data',
+        'sessions.impersonator_id as s_impersonator_id',
+        'sessions.impersonator_session_id as s_impersonator_session_id',
       ])
-      .where('sessions.token_hash', '=', tokenHash)
+      .where(`sessions.${by}`, '=', key)
       .executeTakeFirst();
     if (!row) return undefined;
     const session: SessionRow = {
@@ -109,16 +117,22 @@ export class SessionStore {
       user_agent: row.s_user_agent,
       amr: row.s_amr,
       data: row.s_data,
+      impersonator_id: row.s_impersonator_id,
+      impersonator_session_id: row.s_impersonator_session_id,
     };
     return { session, user: row as Record<string, unknown> };
   }
 
+  /** The user's sessions that their current epoch still honours (none for an inactive user). */
   async listForUser(userId: string): Promise<SessionRow[]> {
     return (await this.#db
       .selectFrom('sessions')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .orderBy('created_at', 'desc')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('sessions')
+      .where('sessions.user_id', '=', userId)
+      .whereRef('sessions.user_epoch', '=', 'users.session_epoch')
+      .where('users.is_active', '=', true)
+      .orderBy('sessions.created_at', 'desc')
       .execute()) as SessionRow[];
   }
 

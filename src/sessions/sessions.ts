@@ -40,6 +40,8 @@ export interface Session {
   amr: string[];
   /** Small JSON data the app keeps on the session. */
   data: Record<string, unknown>;
+  /** Set when a staff member opened this session as the user: who, and the session to return to. */
+  impersonator: { userId: UserId; sessionId: SessionId } | null;
 }
 
 export interface SessionPolicy {
@@ -78,6 +80,10 @@ export interface CreateSessionOptions {
   userAgent?: string | null;
   amr?: string[];
   data?: Record<string, unknown>;
+  /** A staff member acting as the user (see the admin API's impersonation). */
+  impersonator?: { userId: string; sessionId: string };
+  /** A shorter lifetime than the policy's, e.g. for impersonation. */
+  ttlSeconds?: number;
 }
 
 export class Sessions<F extends CustomFields = NoCustomFields> {
@@ -122,11 +128,15 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
       user_id: userId,
       created_at: now,
       last_seen_at: now,
-      expires_at: new Date(now.getTime() + this.#policy.absoluteTtlSeconds * 1000),
+      expires_at: new Date(
+        now.getTime() + Math.min(options.ttlSeconds ?? Infinity, this.#policy.absoluteTtlSeconds) * 1000,
+      ),
       ip: options.ip ?? null,
       user_agent: options.userAgent ?? null,
       amr: JSON.stringify(options.amr ?? []),
       data,
+      impersonator_id: options.impersonator?.userId ?? null,
+      impersonator_session_id: options.impersonator?.sessionId ?? null,
     });
     if (!row) throw new AuthError('not_found', 'There is no such active user.');
     return { session: this.#fromRow(row), token };
@@ -145,7 +155,25 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     }
     if (cached) this.#cache.delete(tokenHash);
 
-    const found = await this.#store.findWithUser(tokenHash);
+    const live = await this.#liveOrDelete(await this.#store.findWithUser(tokenHash), now);
+    if (!live) return null;
+    const { session, user } = live;
+    const entry = { session, user, cachedAt: now.getTime() };
+    const touched = (await this.#touchIfDue(tokenHash, entry, now)) ?? entry;
+    this.#cache.set(tokenHash, touched);
+    return { session: touched.session, user: touched.user };
+  }
+
+  /** The live session with this id and its user, or null (no token needed: for server-side use only). */
+  async get(sessionId: string): Promise<{ session: Session; user: User<F> } | null> {
+    return this.#liveOrDelete(await this.#store.findWithUser(sessionId, 'id'), this.#now());
+  }
+
+  /** A found session and its user if the session still works; an ended one is deleted. */
+  async #liveOrDelete(
+    found: { session: SessionRow; user: Record<string, unknown> } | undefined,
+    now: Date,
+  ): Promise<{ session: Session; user: User<F> } | null> {
     if (!found) return null;
     const session = this.#fromRow(found.session);
     const user = userFromRow(this.#fields, found.user);
@@ -154,10 +182,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
       await this.#store.delete(session.id);
       return null;
     }
-    const entry = { session, user, cachedAt: now.getTime() };
-    const touched = (await this.#touchIfDue(tokenHash, entry, now)) ?? entry;
-    this.#cache.set(tokenHash, touched);
-    return { session: touched.session, user: touched.user };
+    return { session, user };
   }
 
   /** The user's live sessions, newest first. */
@@ -238,6 +263,12 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
       userAgent: row.user_agent,
       amr: Array.isArray(amr) ? amr.map(String) : [],
       data: typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {},
+      impersonator: row.impersonator_id
+        ? {
+            userId: row.impersonator_id as UserId,
+            sessionId: (row.impersonator_session_id ?? '') as SessionId,
+          }
+        : null,
     };
   }
 }

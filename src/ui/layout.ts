@@ -15,6 +15,8 @@ export function page(options: {
   t: Translate;
   body: SafeHtml;
   wide?: boolean;
+  /** Shown above everything (the impersonation bar). */
+  banner?: SafeHtml;
 }): string {
   const { brand } = options;
   return html`<!doctype html>
@@ -27,6 +29,7 @@ export function page(options: {
 </head>
 <body>
 <a class="gh-skip" href="#main">${options.t('skipToContent')}</a>
+${options.banner ?? ''}
 <header class="gh-brand">${brand.logoUrl ? html`<img src="${brand.logoUrl}" alt="">` : ''}<span>${brand.productName}</span></header>
 <main id="main"${options.wide ? html` class="gh-wide"` : ''}>
 ${options.body}

@@ -57,6 +57,8 @@ export const en = {
   language: 'Language',
   notFoundTitle: 'There is no such page',
   skipToContent: 'Skip to main content',
+  impersonating: 'You are acting as {name}.',
+  impersonationEndButton: 'Return to your account',
 };
 
 export type Messages = typeof en;
@@ -114,6 +116,8 @@ export const fr: Partial<Messages> = {
   language: 'Langue',
   notFoundTitle: 'Cette page n’existe pas',
   skipToContent: 'Aller au contenu principal',
+  impersonating: 'Vous agissez en tant que {name}.',
+  impersonationEndButton: 'Revenir à votre compte',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };

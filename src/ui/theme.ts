@@ -39,6 +39,7 @@ main.gh-wide { max-width: 44rem; }
 .gh-card { background: var(--gh-surface); border: 1px solid var(--gh-border); border-radius: var(--gh-radius); padding: 1.5rem; margin-bottom: 1.25rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.15rem; margin: 0 0 1rem; }
+h3 { font-size: 1rem; margin: 0 0 .5rem; }
 p { margin: 0 0 1rem; }
 .gh-muted { color: var(--gh-muted); }
 .gh-field { margin-bottom: 1rem; }
@@ -66,4 +67,33 @@ a { color: var(--gh-primary); }
 .gh-sessions form { margin: 0; }
 .gh-row { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; }
 footer { margin: auto 0 1.5rem; color: var(--gh-muted); font-size: .9rem; }
+.gh-field:has(> input[type=checkbox]) { display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: center; gap: .5rem; }
+.gh-field:has(> input[type=checkbox]) label { margin: 0; }
+.gh-banner { width: 100%; background: var(--gh-text); color: var(--gh-surface); padding: .6rem 1rem; display: flex; gap: 1rem; justify-content: center; align-items: center; flex-wrap: wrap; }
+.gh-banner button { background: var(--gh-surface); color: var(--gh-text); border-color: var(--gh-surface); }
+main.gh-admin { max-width: 72rem; }
+main.gh-admin h1, main.gh-admin p, .gh-facts dd, .gh-banner strong { overflow-wrap: anywhere; min-width: 0; }
+.gh-nav { width: 100%; max-width: 72rem; padding: 0 1rem 1rem; display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; }
+.gh-nav ul { list-style: none; display: flex; gap: .25rem 1rem; flex-wrap: wrap; margin: 0; padding: 0; }
+.gh-nav a[aria-current=page] { font-weight: 700; text-decoration-thickness: 3px; }
+.gh-nav form, form.gh-inline { display: inline; margin: 0; }
+.gh-heading { display: flex; justify-content: space-between; align-items: center; gap: 1rem; flex-wrap: wrap; }
+.gh-badge { display: inline-block; font-size: .8rem; font-weight: 600; padding: .1rem .5rem; border-radius: 999px; border: 1px solid var(--gh-border); color: var(--gh-text); }
+.gh-badge-warn { border-color: var(--gh-danger); color: var(--gh-danger); }
+.gh-table { overflow-x: auto; margin-bottom: 1rem; background: var(--gh-surface); border: 1px solid var(--gh-border); border-radius: var(--gh-radius); }
+.gh-table table { width: 100%; border-collapse: collapse; }
+.gh-table caption { text-align: left; font-weight: 600; padding: .5rem .75rem; }
+.gh-table th, .gh-table td { text-align: left; padding: .5rem .75rem; border-top: 1px solid var(--gh-border); vertical-align: top; }
+.gh-filters { display: flex; gap: .75rem; flex-wrap: wrap; align-items: flex-end; margin-bottom: 1rem; }
+.gh-filters .gh-field { margin-bottom: 0; min-width: 10rem; }
+fieldset.gh-checks { border: 1px solid var(--gh-border); border-radius: calc(var(--gh-radius) / 2); margin: 0 0 1rem; padding: .5rem 1rem; max-height: 24rem; overflow-y: auto; }
+.gh-check { display: flex; gap: .5rem; align-items: baseline; padding: .2rem 0; }
+.gh-check label { font-weight: 400; margin: 0; }
+.gh-facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
+.gh-facts dt { font-weight: 600; }
+.gh-facts dd { margin: 0; }
+.gh-plain { margin: 0 0 1rem; padding-left: 1.25rem; }
+button.gh-danger, .gh-button.gh-danger { background: var(--gh-danger); border-color: var(--gh-danger); color: var(--gh-on-primary); }
+.gh-danger-zone { border-color: var(--gh-danger); }
+code { font-size: .95em; }
 `;

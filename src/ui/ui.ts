@@ -15,6 +15,9 @@ import { pathOf } from '../http/route-table.js';
 import { type ApiReply, apiCaller } from './api-client.js';
 import type { FormState, PageContext } from './context.js';
 import { emptyForm } from './context.js';
+import { toApiBody } from './form-body.js';
+import { pageHeaders } from './headers.js';
+import type { Brand } from './layout.js';
 import {
   type FieldMessageTable,
   fieldMessageTranslator,
@@ -44,6 +47,8 @@ const NOTICES: Record<string, keyof Messages> = {
 export interface Ui {
   /** The UI's base path, e.g. `/auth/ui`. */
   readonly basePath: string;
+  /** The page brand (name, logo, stylesheet URL), shared with the dashboard. */
+  readonly brand: Brand;
   handle(request: Request, connection?: ConnectionInfo): Promise<Response>;
   /** The standalone server's home page. */
   home(request: Request, connection?: ConnectionInfo): Promise<Response>;
@@ -88,26 +93,14 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     };
   }
 
-  function pageHeaders(lang: string): Record<string, string> {
-    const headers: Record<string, string> = {
-      'content-type': 'text/html; charset=utf-8',
-      'content-language': lang,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'strict-origin-when-cross-origin',
-      'content-security-policy': `default-src 'none'; style-src 'self'; img-src 'self' data: https:; form-action 'self'${formTargets ? ` ${formTargets}` : ''}; frame-ancestors 'none'; base-uri 'none'`,
-    };
-    if (api.settings.cookie?.secure)
-      headers['strict-transport-security'] = 'max-age=63072000; includeSubDomains';
-    return headers;
-  }
+  const headersFor = (lang: string) =>
+    pageHeaders({ lang, formTargets, https: api.settings.cookie?.secure === true });
 
   const send = (ctx: PageContext, body: string, status = 200) =>
-    new Response(body, { status, headers: pageHeaders(ctx.lang) });
+    new Response(body, { status, headers: headersFor(ctx.lang) });
 
   function redirect(ctx: PageContext, location: string, reply?: ApiReply): Response {
-    const headers = pageHeaders(ctx.lang);
+    const headers = headersFor(ctx.lang);
     headers.location = location;
     if (reply?.setCookie) headers['set-cookie'] = reply.setCookie;
     return new Response(null, { status: 303, headers });
@@ -139,7 +132,11 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     const session = await call(request, connection, 'GET', '/session');
     if (session.status !== 200) return null;
     const list = await call(request, connection, 'GET', '/sessions');
-    return { user: session.body.user, sessions: list.status === 200 ? list.body.sessions : [] };
+    return {
+      user: session.body.user,
+      sessions: list.status === 200 ? list.body.sessions : [],
+      impersonated: session.body.session.impersonator !== null,
+    };
   }
 
   const signInAgain = (ctx: PageContext) =>
@@ -247,6 +244,15 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       return send(ctx, page, reply.status);
     }
 
+    if (path === '/impersonation/end' && method === 'POST') {
+      const reply = await call(request, connection, 'POST', '/impersonation/end');
+      if (reply.status === 200 && reply.body.returned) {
+        return redirect(ctx, config.dashboardUrl ?? `${api.settings.basePath}/dashboard/`, reply);
+      }
+      if (reply.status === 401 || reply.status === 200) return redirect(ctx, `${base}/signin`, reply);
+      return send(ctx, signOutPage(ctx, formError(ctx, reply, {}).formError), reply.status);
+    }
+
     if (path === '/signout') {
       if (method === 'GET') return send(ctx, signOutPage(ctx));
       if (method === 'POST') {
@@ -264,6 +270,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
 
   return {
     basePath: base,
+    brand,
     handle,
     async home(request) {
       const ctx = contextFor(request);
@@ -309,47 +316,4 @@ function formError(
       formError = typeof error.message === 'string' ? error.message : t('somethingWrong');
   }
   return { values, errors, formError };
-}
-
-/**
- * A form's strings as the API's JSON: empty optional text left out (or null
- * when `clearing` a profile), numbers and booleans typed, local date-times
- * read as UTC.
- */
-function toApiBody(
-  fields: CustomFields,
-  form: Record<string, string>,
-  coreNames: readonly string[],
-  clearing = false,
-): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const name of coreNames) {
-    const value = form[name];
-    if (value === undefined) continue;
-    if (value === '' && name === 'username') {
-      if (clearing) body[name] = null;
-      continue;
-    }
-    if (value === '' && (name === 'firstName' || name === 'lastName') && !clearing) continue;
-    body[name] = value;
-  }
-  for (const [name, field] of Object.entries(fields)) {
-    const value = form[name];
-    if (field.type === 'boolean') {
-      body[name] = value === 'on' || value === 'true';
-      continue;
-    }
-    if (value === undefined) continue;
-    if (value === '') {
-      if (clearing) body[name] = null;
-      continue;
-    }
-    if (field.type === 'integer' || field.type === 'number') body[name] = Number(value);
-    else if (field.type === 'timestamp')
-      body[name] = /Z$|[+-]\d\d:\d\d$/.test(value)
-        ? value
-        : `${value.length === 16 ? `${value}:00` : value}Z`;
-    else body[name] = value;
-  }
-  return body;
 }

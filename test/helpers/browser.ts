@@ -114,3 +114,70 @@ export function describeViolations(violations: readonly AxeViolation[]): string 
     )
     .join('\n');
 }
+
+/** How a page fits its viewport's width (see {@link widthReport}). */
+export interface WidthReport {
+  /** The viewport's width in CSS pixels. */
+  viewport: number;
+  /** How far the page itself scrolls sideways: 0 when it does not. */
+  pageOverflow: number;
+  /** Elements reaching past the viewport's right edge outside any box that scrolls sideways, for the failure message. */
+  offenders: string[];
+  /** Each box matching the selector: the width of what it holds, and the width it shows. */
+  scrollBoxes: { scrollWidth: number; clientWidth: number }[];
+}
+
+/**
+ * Whether the page fits its viewport's width: how far the document scrolls
+ * sideways, which elements stick out (ignoring those inside a box that
+ * scrolls on its own), and the widths of the boxes matching `scrollBoxes`
+ * (e.g. the tables' scrolling regions).
+ */
+export async function widthReport(page: Page, scrollBoxes: string): Promise<WidthReport> {
+  return page.evaluate((selector) => {
+    interface Box {
+      tagName: string;
+      id: string;
+      className: string;
+      scrollWidth: number;
+      clientWidth: number;
+      parentElement: Box | null;
+      getBoundingClientRect(): { right: number; width: number };
+    }
+    const { document, getComputedStyle } = globalThis as unknown as {
+      document: { documentElement: Box; querySelectorAll(selector: string): Iterable<Box> };
+      getComputedStyle(element: Box): { overflowX: string };
+    };
+    const root = document.documentElement;
+    const viewport = root.clientWidth;
+    const scrollsItself = (element: Box) => {
+      for (let at = element.parentElement; at && at !== root; at = at.parentElement) {
+        const overflow = getComputedStyle(at).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') return true;
+      }
+      return false;
+    };
+    const offenders: string[] = [];
+    for (const element of document.querySelectorAll('body *')) {
+      const { right, width } = element.getBoundingClientRect();
+      if (width > 0 && right > viewport + 1 && !scrollsItself(element)) {
+        offenders.push(
+          `<${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${
+            typeof element.className === 'string' && element.className
+              ? `.${element.className.split(' ').join('.')}`
+              : ''
+          }> right edge ${Math.round(right)}px`,
+        );
+      }
+    }
+    return {
+      viewport,
+      pageOverflow: root.scrollWidth - viewport,
+      offenders: offenders.slice(0, 20),
+      scrollBoxes: [...document.querySelectorAll(selector)].map((box) => ({
+        scrollWidth: box.scrollWidth,
+        clientWidth: box.clientWidth,
+      })),
+    };
+  }, scrollBoxes);
+}

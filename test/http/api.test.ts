@@ -189,6 +189,15 @@ describe('the API around its routes', () => {
           'GET /auth/admin/permissions',
           'POST /auth/admin/permissions',
           'DELETE /auth/admin/permissions/{codename}',
+          'GET /auth/admin/webhooks',
+          'GET /auth/admin/webhooks/deliveries',
+          'POST /auth/admin/webhooks/deliveries/{id}/retry',
+          'GET /auth/admin/users/{id}/sessions',
+          'DELETE /auth/admin/users/{id}/sessions/{sessionId}',
+          'POST /auth/admin/users/{id}/impersonate',
+          'POST /auth/impersonation/end',
+          'GET /auth/admin/audit',
+          'GET /auth/admin/audit.csv',
         ].sort(),
       );
       const list = doc.paths['/auth/admin/users'].get;

@@ -1,12 +1,15 @@
 /**
  * `gatehouse users …`: list accounts; grant and revoke a user's own
- * permissions; add a user to a group or remove them; show what a user holds.
+ * permissions; add a user to a group or remove them; show what a user holds;
+ * import and export users in bulk (`./users-import.ts`, `./users-export.ts`).
  */
 import type { Command } from 'commander';
 import type { Auth } from '../../auth.js';
 import { CliError, type CliIo, print } from '../io.js';
 import { printTable } from '../table.js';
 import { withAuth } from './permissions.js';
+import { usersExportCommand } from './users-export.js';
+import { usersImportCommand } from './users-import.js';
 
 export function usersCommand(program: Command, io: CliIo): void {
   const users = program.command('users').description('Inspect user accounts and manage their permissions.');
@@ -44,6 +47,8 @@ export function usersCommand(program: Command, io: CliIo): void {
       });
     });
   permissionCommands(users, io);
+  usersImportCommand(users, io);
+  usersExportCommand(users, io);
 }
 
 /** The subcommands that change or show what a user may do. */

@@ -4,6 +4,9 @@ import { sessions } from './0002_sessions.js';
 import { auditAndRateLimits } from './0003_audit_rate_limits.js';
 import { permissions } from './0004_permissions.js';
 import { declaredPermissions } from './0005_declared_permissions.js';
+import { impersonation } from './0006_impersonation.js';
+import { webhooks } from './0007_webhooks.js';
+import { userSearch } from './0008_user_search.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -12,4 +15,7 @@ export const migrations: readonly Migration[] = [
   auditAndRateLimits,
   permissions,
   declaredPermissions,
+  impersonation,
+  webhooks,
+  userSearch,
 ];

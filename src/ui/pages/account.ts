@@ -1,3 +1,4 @@
+import { impersonationBanner } from '../banner.js';
 import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, notice, page } from '../layout.js';
@@ -17,6 +18,8 @@ export interface AccountView {
     userAgent: string | null;
     ip: string | null;
   }[];
+  /** Set while a staff member acts as this user. */
+  impersonated: boolean;
 }
 
 export function accountPage(
@@ -82,7 +85,23 @@ ${view.sessions.length > 1 ? html`<form method="post" action="${ctx.ui}/account/
 <form method="post" action="${ctx.ui}/signout"><button type="submit">${t('signOutButton')}</button></form>
 </div>
 </section>`;
-  return page({ lang: ctx.lang, title: t('accountTitle'), brand: ctx.brand, t, body, wide: true });
+  const banner = view.impersonated
+    ? impersonationBanner({
+        ui: ctx.ui,
+        email: user.email,
+        text: t('impersonating', { name: user.email }),
+        button: t('impersonationEndButton'),
+      })
+    : undefined;
+  return page({
+    lang: ctx.lang,
+    title: t('accountTitle'),
+    brand: ctx.brand,
+    t,
+    body,
+    wide: true,
+    ...(banner ? { banner } : {}),
+  });
 }
 
 function asText(value: unknown): string {

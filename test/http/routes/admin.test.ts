@@ -184,7 +184,88 @@ const cases: AdminCase[] = [
       return { path: `/auth/admin/permissions/${permission.codename}` };
     },
   },
+  {
+    method: 'GET',
+    path: '/auth/admin/users/{id}/sessions',
+    permission: 'user.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/sessions` }),
+  },
+  {
+    method: 'DELETE',
+    path: '/auth/admin/users/{id}/sessions/{sessionId}',
+    permission: 'user.change',
+    status: 204,
+    prepare: async () => {
+      const user = await newUser();
+      const { session } = await api.auth.sessions.create(user.id);
+      return { path: `/auth/admin/users/${user.id}/sessions/${session.id}` };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/auth/admin/users/{id}/impersonate',
+    permission: 'user.impersonate',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/impersonate` }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/audit',
+    permission: 'audit.view',
+    status: 200,
+    prepare: async () => ({ path: '/auth/admin/audit?type=user_created' }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/audit.csv',
+    permission: 'audit.view',
+    status: 200,
+    prepare: async () => ({ path: '/auth/admin/audit.csv' }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/webhooks',
+    permission: 'webhook.view',
+    status: 200,
+    prepare: async () => ({ path: '/auth/admin/webhooks' }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/webhooks/deliveries',
+    permission: 'webhook.view',
+    status: 200,
+    prepare: async () => ({ path: '/auth/admin/webhooks/deliveries?status=failed' }),
+  },
+  {
+    method: 'POST',
+    path: '/auth/admin/webhooks/deliveries/{id}/retry',
+    permission: 'webhook.change',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/webhooks/deliveries/${await failedDelivery()}/retry` }),
+  },
 ];
+
+/** A delivery that has failed for good (made in the store: no webhook needs to be configured to retry it). */
+async function failedDelivery(): Promise<string> {
+  const id = `whd_test${++n}`;
+  const at = new Date();
+  await api.auth.database.db
+    .insertInto('webhook_deliveries')
+    .values({
+      id,
+      webhook: 'gone',
+      event_id: `aud_test${n}`,
+      event_type: 'signup',
+      payload: '{}',
+      status: 'failed',
+      attempts: 8,
+      next_attempt_at: at,
+      created_at: at,
+    })
+    .execute();
+  return id;
+}
 
 describe('admin routes: who may call them', () => {
   it('covers every admin route in the OpenAPI document, each naming its permission', async () => {
@@ -219,12 +300,12 @@ describe('admin routes: who may call them', () => {
   });
 
   it('lets a superuser call every admin route', async () => {
-    const root = await browserOf(await newUser({ isStaff: true, isSuperuser: true }));
+    const root = await newUser({ isStaff: true, isSuperuser: true });
     for (const route of cases) {
       const { path, body } = await route.prepare();
-      expect((await send(root, route.method, path, body)).status, `${route.method} ${path}`).toBe(
-        route.status,
-      );
+      // A browser each: impersonation swaps the cookie for one as the user.
+      const reply = await send(await browserOf(root), route.method, path, body);
+      expect(reply.status, `${route.method} ${path}`).toBe(route.status);
     }
   });
 
@@ -271,7 +352,7 @@ describe('admin users', () => {
 
   it('refuses a bad query with the field named', async () => {
     const { client } = await staffWith('user.view');
-    for (const query of ['limit=0', 'limit=201', 'limit=ten', 'active=maybe', 'sort=email']) {
+    for (const query of ['limit=0', 'limit=201', 'limit=ten', 'active=maybe', 'colour=red']) {
       const reply = await client.get(`/auth/admin/users?${query}`);
       expect(reply.status, query).toBe(400);
       expect(Object.keys(reply.body.error.fields), query).toEqual([query.split('=')[0]]);
@@ -540,5 +621,126 @@ describe('admin groups and permissions', () => {
     expect((await client.post('/auth/admin/permissions', { codename: 'invoice.approve' })).status).toBe(409);
     expect((await send(client, 'DELETE', '/auth/admin/permissions/invoice.approve')).status).toBe(204);
     expect(await api.auth.permissions.get('invoice.approve')).toBeNull();
+  });
+});
+
+describe('admin user list: search, filters, sorts and cursors', () => {
+  const DOMAIN = '@list-search.example';
+  const made: User[] = [];
+  let groupId = '';
+
+  beforeAll(async () => {
+    const people = [
+      { local: 'zanzibar', firstName: 'Zora', lastName: 'Neale', emailVerified: true },
+      { local: 'quill', firstName: 'Ann%e', lastName: 'Zappa', isSuperuser: true },
+      { local: 'rook', firstName: 'Anne', lastName: 'Brontë', isActive: false, emailVerified: true },
+      { local: 'mote', firstName: 'Zed', lastName: 'Under_score', username: 'zed_handle' },
+      { local: 'aardvark', firstName: 'Ann_e', lastName: 'Zanzi', isStaff: true, emailVerified: true },
+    ];
+    for (const { local, ...rest } of people) {
+      made.push(await api.auth.users.create({ email: `${local}${DOMAIN}`, password: null, ...rest }));
+    }
+    for (const user of [made[3], made[0], made[1]]) if (user) await api.auth.users.recordLogin(user.id);
+    groupId = (await newGroup()).id;
+    for (const user of [made[1], made[4]])
+      if (user) await api.auth.permissions.setUserGroups(user.id, [groupId]);
+  });
+
+  /** The emails of every page of `/auth/admin/users?query`, following nextCursor. */
+  async function listed(client: Client, query: string, limit = 2): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 1000; pages++) {
+      const reply = await client.get(
+        `/auth/admin/users?${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect(reply.status, query).toBe(200);
+      expect(reply.body.users.length).toBeLessThanOrEqual(limit);
+      seen.push(...reply.body.users.map((u: { email: string }) => u.email));
+      cursor = reply.body.nextCursor;
+      if (!cursor) return seen.filter((email) => email.endsWith(DOMAIN));
+    }
+    throw new Error('the pages never end');
+  }
+  const emailOf = (i: number) => made[i]?.email ?? '';
+  const sorted = (emails: string[]) => [...emails].sort();
+  /** Emails in order of a key, the id breaking ties (users made within a millisecond tie on time). */
+  const orderedBy = (users: User[], key: (u: User) => string) =>
+    [...users]
+      .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1))
+      .map((u) => u.email);
+
+  it('searches by prefix or substring, case-insensitively, with wildcards taken literally', async () => {
+    const { client } = await staffWith('user.view');
+    const found = async (query: string) => sorted(await listed(client, query));
+    expect(await found('q=ZA')).toEqual(sorted([emailOf(0), emailOf(1), emailOf(4)]));
+    expect(await found('q=anzi')).toEqual(sorted([emailOf(0), emailOf(4)]));
+    expect(await found('q=anzi&match=prefix')).toEqual([]);
+    expect(await found('q=ze&match=contains')).toEqual([emailOf(3)]);
+    expect(await found(`q=${encodeURIComponent('ann%e')}`)).toEqual([emailOf(1)]);
+    expect(await found(`q=${encodeURIComponent('ann_e')}`)).toEqual([emailOf(4)]);
+    expect(await found(`q=${encodeURIComponent('_')}&match=contains`)).toEqual(
+      sorted([emailOf(3), emailOf(4)]),
+    );
+    expect(await found('q=ZED_H')).toEqual([emailOf(3)]);
+  });
+
+  it('filters by flag, verification and group, and sorts either way across pages', async () => {
+    const { client } = await staffWith('user.view');
+    const q = `q=${encodeURIComponent('list-search.example')}`;
+    const found = async (query: string) => sorted(await listed(client, query));
+    expect(await found(`${q}&superuser=true`)).toEqual([emailOf(1)]);
+    expect(await found(`${q}&staff=true`)).toEqual([emailOf(4)]);
+    expect(await found(`${q}&active=false`)).toEqual([emailOf(2)]);
+    expect(await found(`${q}&verified=true`)).toEqual(sorted([emailOf(0), emailOf(2), emailOf(4)]));
+    expect(await found(`${q}&verified=false&active=true`)).toEqual(sorted([emailOf(1), emailOf(3)]));
+    expect(await found(`group=${groupId}`)).toEqual(sorted([emailOf(1), emailOf(4)]));
+    expect(await found('group=grp_none')).toEqual([]);
+
+    const created = orderedBy(made, (u) => u.createdAt.toISOString());
+    expect(await listed(client, `${q}`)).toEqual(created); // oldest first
+    expect(await listed(client, `${q}&order=desc`)).toEqual([...created].reverse());
+    const emails = made.map((u) => u.email).sort();
+    expect(await listed(client, `${q}&sort=email`)).toEqual(emails);
+    expect(await listed(client, `${q}&sort=email&order=desc`, 1)).toEqual([...emails].reverse());
+    // Last sign-in: who never signed in first ascending, the latest sign-in first descending.
+    const fresh = await Promise.all(made.map(async (u) => (await api.auth.users.get(u.id)) ?? u));
+    const byLogin = orderedBy(fresh, (u) => u.lastLoginAt?.toISOString() ?? '');
+    expect(byLogin.slice(2).sort()).toEqual([emailOf(0), emailOf(1), emailOf(3)].sort());
+    expect(await listed(client, `${q}&sort=lastLogin`, 3)).toEqual(byLogin);
+    expect(await listed(client, `${q}&sort=lastLogin&order=desc`, 3)).toEqual([...byLogin].reverse());
+  });
+
+  it('refuses a garbled or foreign cursor and a bad sort, order or match with the field named', async () => {
+    const { client } = await staffWith('user.view');
+    const byEmail = await client.get('/auth/admin/users?sort=email&limit=1');
+    expect(byEmail.body.nextCursor).toEqual(expect.any(String));
+    const forged = Buffer.from(JSON.stringify({ s: 'created', o: 'asc', k: 'soon', i: 'x' })).toString(
+      'base64url',
+    );
+    const cases: [string, string][] = [
+      ['cursor=usr_0000000000', 'cursor'],
+      ['cursor=%7B%7D', 'cursor'],
+      [`cursor=${forged}`, 'cursor'],
+      [`cursor=${byEmail.body.nextCursor}`, 'cursor'],
+      [`cursor=${byEmail.body.nextCursor}&sort=email&order=desc`, 'cursor'],
+      [`cursor=${'a'.repeat(2001)}`, 'cursor'],
+      ['sort=name', 'sort'],
+      ['order=up', 'order'],
+      ['match=fuzzy', 'match'],
+      ['superuser=maybe', 'superuser'],
+      ['verified=1', 'verified'],
+    ];
+    for (const [query, field] of cases) {
+      const reply = await client.get(`/auth/admin/users?${query}`);
+      expect(reply.status, query).toBe(400);
+      expect(reply.body.error.code, query).toBe('invalid_request');
+      expect(Object.keys(reply.body.error.fields), query).toEqual([field]);
+    }
+    const next = await client.get(
+      `/auth/admin/users?sort=email&limit=1&cursor=${encodeURIComponent(byEmail.body.nextCursor)}`,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.users[0].email > byEmail.body.users[0].email).toBe(true);
   });
 });

@@ -1,0 +1,94 @@
+/** Small building blocks of the dashboard's pages: tables, buttons that post, checkbox lists. */
+import { html, type SafeHtml } from '../ui/html.js';
+
+export function badge(text: string, tone: 'neutral' | 'warn' = 'neutral'): SafeHtml {
+  return html`<span class="gh-badge${tone === 'warn' ? ' gh-badge-warn' : ''}">${text}</span>`;
+}
+
+/**
+ * A table in a scrolling box (narrow screens scroll it sideways, not the
+ * page). Null cells are left out: a column of actions the staff member may
+ * not take has no header and no cells.
+ */
+export function dataTable(
+  caption: string,
+  headers: readonly string[],
+  rows: readonly (SafeHtml | null)[][],
+): SafeHtml {
+  return html`<div class="gh-table" role="region" aria-label="${caption}" tabindex="0">
+<table>
+<caption>${caption}</caption>
+<thead><tr>${headers.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows.map(
+    (cells) => html`<tr>${cells.filter((cell) => cell !== null).map((cell) => html`<td>${cell}</td>`)}</tr>`,
+  )}</tbody>
+</table>
+</div>`;
+}
+
+/** A one-button form posting `fields` to `action`. */
+export function postButton(
+  action: string,
+  label: string,
+  options: {
+    fields?: Record<string, string>;
+    secondary?: boolean;
+    danger?: boolean;
+    ariaLabel?: string;
+  } = {},
+): SafeHtml {
+  const classes = [options.secondary ? 'gh-secondary' : '', options.danger ? 'gh-danger' : '']
+    .filter(Boolean)
+    .join(' ');
+  return html`<form method="post" action="${action}" class="gh-inline">${Object.entries(
+    options.fields ?? {},
+  ).map(
+    ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+  )}<button type="submit"${classes ? html` class="${classes}"` : ''}${
+    options.ariaLabel ? html` aria-label="${options.ariaLabel}"` : ''
+  }>${label}</button></form>`;
+}
+
+export interface Choice {
+  value: string;
+  label: string;
+  hint?: string;
+  checked: boolean;
+}
+
+/** Checkboxes named `name`, one per choice, in a fieldset with a legend; read-only as a plain list. */
+export function checkboxList(options: {
+  name: string;
+  legend: string;
+  choices: readonly Choice[];
+  readOnly?: boolean;
+}): SafeHtml {
+  if (options.readOnly) {
+    const held = options.choices.filter((c) => c.checked);
+    return html`<h3>${options.legend}</h3>${
+      held.length === 0
+        ? html`<p class="gh-muted">None.</p>`
+        : html`<ul class="gh-plain">${held.map((c) => html`<li>${c.label}</li>`)}</ul>`
+    }`;
+  }
+  return html`<fieldset class="gh-checks"><legend>${options.legend}</legend>${
+    options.choices.length === 0 ? html`<p class="gh-muted">None to choose from.</p>` : ''
+  }${options.choices.map((choice, i) => {
+    const id = `${options.name}-${i}`;
+    return html`<div class="gh-check"><input type="checkbox" id="${id}" name="${options.name}" value="${choice.value}"${
+      choice.checked ? html` checked` : ''
+    }><label for="${id}">${choice.label}${choice.hint ? html` <span class="gh-hint">${choice.hint}</span>` : ''}</label></div>`;
+  })}</fieldset>`;
+}
+
+/** A "yes / no / either" select for a filter form. */
+export function yesNoFilter(name: string, label: string, value: string | undefined): SafeHtml {
+  const options: [string, string][] = [
+    ['', 'Either'],
+    ['true', 'Yes'],
+    ['false', 'No'],
+  ];
+  return html`<div class="gh-field"><label for="filter-${name}">${label}</label><select id="filter-${name}" name="${name}">${options.map(
+    ([v, text]) => html`<option value="${v}"${(value ?? '') === v ? html` selected` : ''}>${text}</option>`,
+  )}</select></div>`;
+}

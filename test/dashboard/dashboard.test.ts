@@ -1,0 +1,153 @@
+/**
+ * The dashboard over HTTP, without a browser: who gets in, what each kind of
+ * staff member is shown, and that its forms reach the admin API (the browser
+ * suite in test/e2e drives the same screens in Chromium).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../../src/index.js';
+import { type Client, createTestApi, ORIGIN, PASSWORD, type TestApi } from '../helpers/http.js';
+
+const D = '/auth/dashboard';
+let api: TestApi<Record<never, never>>;
+let n = 0;
+
+beforeAll(async () => {
+  api = await createTestApi({ rateLimits: false, resources: ['post'] });
+});
+afterAll(() => api.close());
+
+function newUser(extra: { isStaff?: boolean; isSuperuser?: boolean } = {}) {
+  n += 1;
+  return api.auth.users.create({ email: `person${n}@example.com`, password: PASSWORD, ...extra });
+}
+
+async function browserOf(user: User): Promise<Client> {
+  const client = api.client();
+  client.cookies.set('gh_session', (await api.auth.sessions.create(user.id)).token);
+  return client;
+}
+
+async function staffWith(...codenames: string[]): Promise<Client> {
+  const user = await newUser({ isStaff: true });
+  await api.auth.permissions.grantToUser(user.id, codenames);
+  return browserOf(user);
+}
+
+/** A form post as the browser sends it. */
+function post(client: Client, path: string, fields: [string, string][]) {
+  return client.send('POST', path, {
+    body: new URLSearchParams(fields).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+  });
+}
+
+describe('the dashboard’s door', () => {
+  it('sends a visitor to sign in, and back to the page asked for', async () => {
+    const reply = await api.client().get(`${D}/users?q=ada`);
+    expect(reply.status).toBe(303);
+    expect(reply.headers.get('location')).toBe(
+      `/auth/ui/signin?next=${encodeURIComponent(`${D}/users?q=ada`)}`,
+    );
+  });
+
+  it('refuses a signed-in user who is not staff, and staff without any dashboard permission', async () => {
+    for (const client of [await browserOf(await newUser()), await staffWith()]) {
+      const reply = await client.get(`${D}/users`);
+      expect(reply.status).toBe(403);
+      expect(reply.text).toContain('for staff');
+    }
+  });
+
+  it('opens on the first section the staff member may see, with the pages’ security headers', async () => {
+    const auditor = await staffWith('audit.view');
+    const reply = await auditor.get(`${D}/`);
+    expect(reply.headers.get('location')).toBe(`${D}/audit`);
+    const page = await auditor.get(`${D}/audit`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.text).not.toContain('<script');
+    // Only the sections it may open are linked.
+    expect(page.text).toContain(`href="${D}/audit"`);
+    expect(page.text).not.toContain(`href="${D}/users"`);
+  });
+
+  it('answers a malformed path or form with a page, never a crash', async () => {
+    const root = await browserOf(await newUser({ isStaff: true, isSuperuser: true }));
+    expect((await root.get(`${D}/users/%E0%A4%A`)).status).toBe(404);
+    const reply = await root.send('POST', `${D}/groups/new`, {
+      body: 'name=a%00b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.text).toContain('That was refused');
+  });
+});
+
+describe('what staff are shown', () => {
+  it('gives a user.view-only staff member a read-only user page', async () => {
+    const viewer = await staffWith('user.view');
+    const target = await newUser();
+    const page = await viewer.get(`${D}/users/${target.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(target.email);
+    for (const action of ['/profile', '/password', '/groups', '/permissions', '/impersonate', '/delete']) {
+      expect(page.text).not.toContain(`${D}/users/${target.id}${action}`);
+    }
+    expect(page.text).not.toContain('Add user');
+  });
+
+  it('gives staff who may change users the forms, and the API still refuses what they may not do', async () => {
+    const editor = await staffWith('user.view', 'user.change');
+    const target = await newUser();
+    const page = await editor.get(`${D}/users/${target.id}`);
+    expect(page.text).toContain(`${D}/users/${target.id}/profile`);
+    expect(page.text).not.toContain('name="isSuperuser"');
+    const refused = await post(editor, `${D}/users/${target.id}/delete`, []);
+    expect(refused.status).toBe(403);
+    expect(await api.auth.users.get(target.id)).not.toBeNull();
+  });
+});
+
+describe('forms', () => {
+  it('saves a profile through the API, or shows its field errors beside the fields', async () => {
+    const editor = await staffWith('user.view', 'user.change');
+    const target = await newUser();
+    const bad = await post(editor, `${D}/users/${target.id}/profile`, [
+      ['email', 'not an email'],
+      ['firstName', 'Grace'],
+    ]);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('aria-invalid="true"');
+    expect(bad.text).toContain('value="Grace"');
+
+    const saved = await post(editor, `${D}/users/${target.id}/profile`, [
+      ['email', target.email],
+      ['firstName', 'Grace'],
+      ['flags', 'shown'],
+      ['isActive', 'on'],
+    ]);
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe(`${D}/users/${target.id}?done=saved`);
+    expect(await api.auth.users.get(target.id)).toMatchObject({ firstName: 'Grace', isActive: true });
+  });
+
+  it('saves a group’s permissions, keeping those the picker’s filter hid', async () => {
+    const root = await browserOf(await newUser({ isStaff: true, isSuperuser: true }));
+    const group = await api.auth.permissions.createGroup('writers', ['post.view', 'user.view']);
+    const filtered = await root.get(`${D}/groups/${group.id}?filter=post`);
+    expect(filtered.text).toContain('name="permissions" value="user.view"');
+    expect(filtered.text).toContain('type="hidden" name="permissions" value="user.view"');
+    const saved = await post(root, `${D}/groups/${group.id}`, [
+      ['name', 'writers'],
+      ['picker', 'shown'],
+      ['permissions', 'user.view'],
+      ['permissions', 'post.add'],
+    ]);
+    expect(saved.status).toBe(303);
+    expect((await api.auth.permissions.getGroupById(group.id))?.permissions).toEqual([
+      'post.add',
+      'user.view',
+    ]);
+  });
+});
