@@ -81,14 +81,23 @@ export function checkboxList(options: {
   })}</fieldset>`;
 }
 
-/** A "yes / no / either" select for a filter form. */
-export function yesNoFilter(name: string, label: string, value: string | undefined): SafeHtml {
-  const options: [string, string][] = [
-    ['', 'Either'],
-    ['true', 'Yes'],
-    ['false', 'No'],
-  ];
+/** A labelled select for a filter form. */
+export function select(
+  name: string,
+  label: string,
+  value: string | undefined,
+  options: readonly (readonly [value: string, text: string])[],
+): SafeHtml {
   return html`<div class="gh-field"><label for="filter-${name}">${label}</label><select id="filter-${name}" name="${name}">${options.map(
     ([v, text]) => html`<option value="${v}"${(value ?? '') === v ? html` selected` : ''}>${text}</option>`,
   )}</select></div>`;
+}
+
+/** A "yes / no / either" select for a filter form. */
+export function yesNoFilter(name: string, label: string, value: string | undefined): SafeHtml {
+  return select(name, label, value, [
+    ['', 'Either'],
+    ['true', 'Yes'],
+    ['false', 'No'],
+  ]);
 }

@@ -151,3 +151,23 @@ describe('forms', () => {
     ]);
   });
 });
+
+describe('the users list', () => {
+  it('passes its filters and sort to the API and keeps them on the next page', async () => {
+    const viewer = await staffWith('user.view', 'group.view');
+    const group = await api.auth.permissions.createGroup('listers');
+    for (const name of ['zed', 'amy', 'bob']) {
+      const user = await api.auth.users.create({ email: `${name}@sorting.example`, password: null });
+      await api.auth.permissions.setUserGroups(user.id, [group.id]);
+    }
+    const page = await viewer.get(`${D}/users?group=${group.id}&sort=email&order=desc`);
+    expect(page.status).toBe(200);
+    const emails = [...page.text.matchAll(/>([a-z]+@sorting\.example)</g)].map((m) => m[1]);
+    expect(emails).toEqual(['zed@sorting.example', 'bob@sorting.example', 'amy@sorting.example']);
+    expect(page.text).toContain(`<option value="${group.id}" selected>listers</option>`);
+
+    const bad = await viewer.get(`${D}/users?sort=shoe`);
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Sort by created, email or lastLogin.');
+  });
+});

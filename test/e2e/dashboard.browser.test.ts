@@ -480,7 +480,7 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
       expect(search.outlineStyle).not.toBe('none');
       await page.keyboard.type(needle);
       await navigating(page, () => page.keyboard.press('Enter'));
-      expect(where(page)).toBe(`${DASH}/users?q=${needle}&active=&staff=`);
+      expect(where(page).startsWith(`${DASH}/users?q=${needle}&`)).toBe(true);
       const found = await rows(page, 'Users').locator('td:first-child').allTextContents();
       expect(found.map((cell) => cell.trim()).sort()).toEqual([
         `${needle}-alpha@example.com`,

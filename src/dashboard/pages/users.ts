@@ -3,13 +3,28 @@
 import type { FormState } from '../../ui/context.js';
 import { html } from '../../ui/html.js';
 import { errorSummary, field, notice } from '../../ui/layout.js';
-import { badge, dataTable, yesNoFilter } from '../components.js';
+import { badge, dataTable, select, yesNoFilter } from '../components.js';
 import { customFields, type DashboardContext, translate } from '../context.js';
 import { dashboardPage } from '../shell.js';
 import { fullName, type UserJson, when } from '../views.js';
 
+/** The list's query parameters, passed through to `GET /admin/users`. */
+export const USER_FILTERS = [
+  'q',
+  'match',
+  'active',
+  'staff',
+  'superuser',
+  'verified',
+  'group',
+  'sort',
+  'order',
+] as const;
+
 export interface UsersView {
   users: UserJson[];
+  /** The groups to filter by (empty without `group.view`). */
+  groups: { id: string; name: string }[];
   nextCursor: string | null;
   query: Record<string, string>;
   notice: string | null;
@@ -36,8 +51,25 @@ ${notice(view.notice)}
 ${view.error ? html`<div class="gh-alert" role="alert"><p>${view.error}</p></div>` : ''}
 <form method="get" action="${base}/users" class="gh-filters" role="search" aria-label="Find users">
 <div class="gh-field"><label for="filter-q">Search</label><input type="text" id="filter-q" name="q" value="${query.q ?? ''}" placeholder="Email, username or name"></div>
+${select('match', 'Match', query.match, [
+  ['', 'Automatic'],
+  ['prefix', 'Starts with'],
+  ['contains', 'Contains'],
+])}
 ${yesNoFilter('active', 'Active', query.active)}
 ${yesNoFilter('staff', 'Staff', query.staff)}
+${yesNoFilter('superuser', 'Superuser', query.superuser)}
+${yesNoFilter('verified', 'Email verified', query.verified)}
+${view.groups.length > 0 ? select('group', 'Group', query.group, [['', 'Any'], ...view.groups.map((g): [string, string] => [g.id, g.name])]) : ''}
+${select('sort', 'Sort by', query.sort, [
+  ['', 'Joined'],
+  ['email', 'Email'],
+  ['lastLogin', 'Last sign-in'],
+])}
+${select('order', 'Order', query.order, [
+  ['', 'Ascending'],
+  ['desc', 'Descending'],
+])}
 <button type="submit">Search</button>
 </form>
 ${

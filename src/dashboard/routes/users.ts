@@ -3,8 +3,8 @@ import type { ApiReply } from '../../ui/api-client.js';
 import { toApiBody } from '../../ui/form-body.js';
 import { confirmPage } from '../pages/messages.js';
 import { type UserDetailView, userDetailPage } from '../pages/user-detail.js';
-import { newUserPage, usersPage } from '../pages/users.js';
-import { emptyForm, formState, isFormError, type Screen } from '../screen.js';
+import { newUserPage, USER_FILTERS, usersPage } from '../pages/users.js';
+import { emptyForm, formState, isFormError, queryError, type Screen } from '../screen.js';
 import type { Staff } from '../shell.js';
 import type { UserJson } from '../views.js';
 
@@ -18,12 +18,15 @@ export async function userRoutes(s: Screen): Promise<Response | null> {
 
 async function list(s: Screen): Promise<Response> {
   if (!s.staff.can('user.view')) return s.refused();
-  const query = s.query(['q', 'active', 'staff']);
-  const reply = await s.get(`/admin/users?${new URLSearchParams({ ...query, ...s.query(['cursor']) })}`);
-  const view = { query, notice: s.notice };
+  const query = s.query(USER_FILTERS);
+  const [reply, groups] = await Promise.all([
+    s.get(`/admin/users?${new URLSearchParams({ ...query, ...s.query(['cursor']) })}`),
+    s.staff.can('group.view') ? s.get('/admin/groups') : null,
+  ]);
+  const view = { query, notice: s.notice, groups: groups?.status === 200 ? groups.body.groups : [] };
   if (reply.status === 400) {
     return s.send(
-      usersPage(s.ctx, { ...view, users: [], nextCursor: null, error: reply.body.error.message }),
+      usersPage(s.ctx, { ...view, users: [], nextCursor: null, error: queryError(reply) }),
       400,
     );
   }
