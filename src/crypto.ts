@@ -13,14 +13,19 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
  * Ids of rows created later sort later, which keeps B-tree inserts local and
  * makes `(created_at, id)` keyset pagination stable.
  */
-export function createId<P extends string>(prefix: P, now: Date = new Date()): `${P}_${string}` {
-  let time = now.getTime();
+export function createId<P extends string>(
+  prefix: P,
+  now: Date = new Date(),
+  /** 10 random bytes drawn by the caller (bulk inserts draw them in bulk); default: fresh from the CSPRNG. */
+  random: Uint8Array = randomBytes(10),
+): `${P}_${string}` {
+  let time = Math.max(0, now.getTime());
   let head = '';
   for (let i = 0; i < 10; i++) {
     head = CROCKFORD[time % 32] + head;
     time = Math.floor(time / 32);
   }
-  return `${prefix}_${head}${encodeBase32(randomBytes(10))}`;
+  return `${prefix}_${head}${encodeBase32(random)}`;
 }
 
 /** Lower-case Crockford base32 without padding (5 bits per character). */

@@ -23,7 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CompiledQuery } from 'kysely';
-import { encodeBase32 } from '../crypto.js';
+import { createId, encodeBase32 } from '../crypto.js';
 import type { Database } from '../db/database.js';
 import { type Executor, writeTransaction } from '../db/transaction.js';
 import { type FieldErrors, invalidRequest } from '../errors.js';
@@ -373,7 +373,7 @@ class Importer {
     if (legacy) this.legacyCount++;
 
     const created = (createdAt as Date | undefined) ?? now;
-    const id = userId(created, this.#random.take(10));
+    const id = createId('usr', created, this.#random.take(10));
     const values: unknown[] = [
       id,
       email,
@@ -517,19 +517,6 @@ class RandomPool {
     this.#offset += size;
     return this.#pool.subarray(this.#offset - size, this.#offset);
   }
-}
-
-const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** `createId('usr', at)`'s format (10 base32 characters of milliseconds, then 80 random bits), given the bits. */
-function userId(at: Date, random: Buffer): string {
-  let time = Math.max(0, at.getTime());
-  let head = '';
-  for (let i = 0; i < 10; i++) {
-    head = CROCKFORD[time % 32] + head;
-    time = Math.floor(time / 32);
-  }
-  return `usr_${head}${encodeBase32(random)}`;
 }
 
 function isValidDate(value: unknown): value is Date {
