@@ -25,10 +25,7 @@ async function list(s: Screen): Promise<Response> {
   ]);
   const view = { query, notice: s.notice, groups: groups?.status === 200 ? groups.body.groups : [] };
   if (reply.status === 400) {
-    return s.send(
-      usersPage(s.ctx, { ...view, users: [], nextCursor: null, error: queryError(reply) }),
-      400,
-    );
+    return s.send(usersPage(s.ctx, { ...view, users: [], nextCursor: null, error: queryError(reply) }), 400);
   }
   if (reply.status !== 200) return s.failure(reply);
   return s.send(usersPage(s.ctx, { ...view, ...reply.body, error: null }));
