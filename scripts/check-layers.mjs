@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fails when an import breaks the dependency rule of DESIGN.md: the doors
 // (http, cli, ui, adapters) sit on top and only another door or the composition root imports them; domain modules
-// only import modules below them (methods -> sessions -> accounts -> passwords);
+// only import modules below them (methods -> sessions, tokens -> accounts -> passwords);
 // the shared leaves (errors, events, crypto, logger, db) import no domain module.
 // The browser client (client/) is bundled on its own: it imports nothing outside itself, no package either.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +16,7 @@ const domainRank = {
   accounts: 1,
   permissions: 2,
   sessions: 2,
+  tokens: 2,
   tenants: 3,
   mail: 1,
   methods: 4,

@@ -15,6 +15,9 @@ import { RESERVED_FIELD_NAMES, type User } from './accounts/user.js';
 import { isAuditEventType } from './audit/audit-log.js';
 import type { SqliteOptions } from './db/sqlite.js';
 import type { Logger, LogLevel } from './logger.js';
+import { fromProblem, type MailConfig } from './mail/mail-config.js';
+import { MAIL_TEMPLATE_NAMES } from './mail/templates.js';
+import { smtpUrlProblem } from './mail/transport.js';
 import type { AuthHooks } from './methods/hooks.js';
 import {
   type LegacyPasswordsConfig,
@@ -25,6 +28,7 @@ import {
 } from './passwords/index.js';
 import type { PermissionBackend, ResourceDeclaration } from './permissions/permissions.js';
 import type { SessionPolicy } from './sessions/sessions.js';
+import type { TokenSettings } from './tokens/one-time-tokens.js';
 import {
   type WebhookConfig,
   type WebhookDeliverySettings,
@@ -105,6 +109,11 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   /** Session lifetimes and limits; see `SessionPolicy` for the defaults (14 days absolute, 2 days idle). */
   sessions?: Partial<SessionPolicy>;
   /**
+   * One-time tokens sent by mail. `ttlSeconds` per purpose; defaults: `password_reset` 3600,
+   * `email_verification` and `email_change` 86400, `magic_link` 900, `email_otp` 600 (at most 600).
+   */
+  tokens?: TokenSettings;
+  /**
    * The URL users reach this server at, e.g. `https://auth.example.com`. It
    * decides the cookie (`__Host-gh_session` on https) and the server's own
    * origin. Default: taken from each request, fine for local development only.
@@ -131,9 +140,21 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     | {
         signIn?: { perIp?: RateLimit; perAccountAndIp?: RateLimit; perAccount?: RateLimit };
         signUp?: { perIp?: RateLimit };
+        mail?: { perIp?: RateLimit; perEmail?: RateLimit };
       };
   /** The pre-built pages: product name, logo, colours, text. */
   ui?: UiConfig;
+  /**
+   * Email verification: `onSignUp` mails the link as an account is created
+   * (default true; it is sent after the answer, through the mail queue).
+   */
+  emailVerification?: { onSignUp?: boolean };
+  /**
+   * The pages (paths under `publicUrl`) that links in mail lead to, with
+   * `?token=…`. Default: the pre-built pages, `{basePath}/ui/reset-password`
+   * and `{basePath}/ui/verify-email`; set your own when the UI is off.
+   */
+  links?: { resetPassword?: string; verifyEmail?: string };
   /** The staff dashboard at `{basePath}/dashboard/`. Default: on when the UI is. */
   dashboard?: { enabled?: boolean };
   /** The audit trail. `retentionDays`: events older than this are deleted hourly by the server. Default: kept. */
@@ -156,6 +177,11 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   webhooks?: readonly WebhookConfig[];
   /** Webhook timeouts, attempts, polling and log retention; see `WebhookDeliverySettings` for the defaults. */
   webhookDelivery?: WebhookDeliverySettings;
+  /**
+   * Outgoing mail: `{ smtpUrl, from, templates, retentionDays }`; see `MailConfig`. Without an SMTP
+   * URL (here or `$SMTP_URL`) mail is not sent, only stored and logged: development only.
+   */
+  mail?: MailConfig;
   /** Tried in order by `auth.authenticate`. Default: the password backend alone. */
   backends?: readonly AuthenticationBackend<F>[];
   /** A pino-compatible logger. Default: pino at `logLevel`. */
@@ -280,6 +306,7 @@ const configSchema = z.strictObject({
           })
           .optional(),
         signUp: z.strictObject({ perIp: rateLimit.optional() }).optional(),
+        mail: z.strictObject({ perIp: rateLimit.optional(), perEmail: rateLimit.optional() }).optional(),
       }),
     ])
     .optional(),
@@ -318,6 +345,19 @@ const configSchema = z.strictObject({
     })
     .optional(),
   dashboard: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  emailVerification: z.strictObject({ onSignUp: z.boolean().optional() }).optional(),
+  links: z
+    .strictObject({
+      resetPassword: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path such as /reset-password')
+        .optional(),
+      verifyEmail: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path such as /verify-email')
+        .optional(),
+    })
+    .optional(),
   audit: z.strictObject({ retentionDays: positiveInt.max(36_500).optional() }).optional(),
   impersonation: z
     .strictObject({
@@ -401,6 +441,20 @@ const configSchema = z.strictObject({
       anonymous: z.boolean().optional(),
     })
     .optional(),
+  tokens: z
+    .strictObject({
+      ttlSeconds: z
+        .strictObject({
+          password_reset: positiveInt.max(24 * 3600).optional(),
+          email_verification: positiveInt.max(30 * 24 * 3600).optional(),
+          email_change: positiveInt.max(30 * 24 * 3600).optional(),
+          magic_link: positiveInt.max(24 * 3600).optional(),
+          // NIST SP 800-63B: an out-of-band code is valid for at most 10 minutes.
+          email_otp: positiveInt.max(600, 'must be at most 600 (10 minutes)').optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   webhooks: z
     .array(
       z.strictObject({
@@ -434,6 +488,32 @@ const configSchema = z.strictObject({
       pollIntervalMs: z.number().int().min(100).max(3_600_000).optional(),
       retentionDays: positiveInt.max(36_500).optional(),
     })
+    .optional(),
+  mail: z
+    .strictObject({
+      smtpUrl: z
+        .string()
+        .superRefine((value, context) => {
+          const problem = smtpUrlProblem(value);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
+      transport: z.custom(hasMethod('send'), 'must have a send() method').optional(),
+      from: z
+        .string()
+        .superRefine((value, context) => {
+          const problem = fromProblem(value);
+          if (problem) context.addIssue({ code: 'custom', message: problem });
+        })
+        .optional(),
+      templates: z
+        .strictObject(Object.fromEntries(MAIL_TEMPLATE_NAMES.map((name) => [name, hook.optional()])))
+        .optional(),
+      retentionDays: positiveInt.max(36_500).optional(),
+      timeoutMs: z.number().int().min(100).max(600_000).optional(),
+      autoStart: z.boolean().optional(),
+    })
+    .refine((mail) => !(mail.smtpUrl && mail.transport), 'set smtpUrl or transport, not both')
     .optional(),
   backends: z
     .array(z.custom<AuthenticationBackend>(hasMethod('authenticate'), 'must have an authenticate() method'))

@@ -14,11 +14,14 @@ import {
 } from './accounts/user-field-columns.js';
 import { type UserEvents, Users } from './accounts/users.js';
 import { AuditLog } from './audit/audit-log.js';
-import { type GatehouseConfig, validateConfig } from './config.js';
+import { ConfigError, type GatehouseConfig, validateConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { type Migration, type MigrationStatus, migrationStatus, runMigrations } from './db/migrator.js';
 import { EventBus, type Listener } from './events.js';
 import { createLogger, type Logger } from './logger.js';
+import { Mail } from './mail/mail.js';
+import type { MailConfig } from './mail/mail-config.js';
+import { smtpUrlProblem } from './mail/transport.js';
 import {
   createPasswordHashers,
   type PasswordHashers,
@@ -33,6 +36,7 @@ import {
 } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
+import { OneTimeTokens } from './tokens/one-time-tokens.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
 /** Django's `user_logged_in` / `user_logged_out`. */
@@ -68,6 +72,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly users: Users<F>;
   /** Server-side sessions: create, validate, list, revoke. */
   readonly sessions: Sessions<F>;
+  /** One-time tokens for the mail flows: reset, verification, email change, magic links, email codes. */
+  readonly tokens: OneTimeTokens<F>;
   readonly hashers: PasswordHashers;
   /** The password validators in force (from `passwords.validators`). */
   readonly validators: readonly PasswordValidator[];
@@ -78,6 +84,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly audit: AuditLog;
   /** Audit events delivered to the configured URLs: the worker, the delivery log, retries. */
   readonly webhooks: Webhooks;
+  /** Outgoing mail: templates, the outbox, the delivery worker (`mail.start()`; see `Mail`). */
+  readonly mail: Mail;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -93,11 +101,17 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
     options?: Pick<MigrateOptions, 'dropFields'>,
   ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
   /**
-   * Deletes what has expired: sessions past their lifetime, and audit events
-   * older than `audit.retentionDays`. The standalone server runs it hourly.
+   * Deletes what has expired: sessions past their lifetime, one-time tokens
+   * past their expiry, and audit events older than `audit.retentionDays`.
+   * The standalone server runs it hourly.
    */
-  housekeeping(): Promise<{ sessions: number; anonymousSessions: number; auditEvents: number }>;
-  /** Stops the webhook worker (letting deliveries in flight finish), then closes the database connections. */
+  housekeeping(): Promise<{
+    sessions: number;
+    anonymousSessions: number;
+    oneTimeTokens: number;
+    auditEvents: number;
+  }>;
+  /** Stops the webhook and mail workers (letting what is in flight finish), then closes the database connections. */
   close(): Promise<void>;
 }
 
@@ -131,6 +145,12 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     now,
     ...(config.sessions ? { policy: config.sessions } : {}),
   });
+  const tokens = new OneTimeTokens<F>({
+    database,
+    fields,
+    now,
+    ...(config.tokens ? { settings: config.tokens } : {}),
+  });
   // A changed user must not be served from the session cache in its old state.
   for (const event of ['user_updated', 'user_deleted', 'password_changed'] as const) {
     events.on(event, ({ user }) => sessions.forgetUser(user.id));
@@ -147,6 +167,16 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     webhooks: config.webhooks ?? [],
     ...(config.webhookDelivery ? { settings: config.webhookDelivery } : {}),
   });
+  const smtpUrl = smtpUrlOf(config.mail);
+  const mail = new Mail({
+    database,
+    logger,
+    now,
+    ...(config.mail ? { config: config.mail } : {}),
+    ...(smtpUrl ? { smtpUrl } : {}),
+    ...(config.ui?.productName ? { productName: config.ui.productName } : {}),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+  });
   const audit = new AuditLog({ database, logger, now, onRecorded: (event) => webhooks.enqueue(event) });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
@@ -159,12 +189,14 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     database,
     users,
     sessions,
+    tokens,
     hashers,
     validators,
     logger,
     permissions,
     audit,
     webhooks,
+    mail,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -201,18 +233,34 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     },
     async housekeeping() {
       const retentionDays = config.audit?.retentionDays;
-      const [ended, anonymousEnded, pruned] = await Promise.all([
+      const [ended, anonymousEnded, tokensEnded, pruned] = await Promise.all([
         sessions.deleteExpired(),
         sessions.anonymous.deleteExpired(),
+        tokens.deleteExpired(),
         retentionDays ? audit.deleteBefore(new Date(now().getTime() - retentionDays * 86_400_000)) : 0,
       ]);
-      return { sessions: ended, anonymousSessions: anonymousEnded, auditEvents: pruned };
+      return {
+        sessions: ended,
+        anonymousSessions: anonymousEnded,
+        oneTimeTokens: tokensEnded,
+        auditEvents: pruned,
+      };
     },
     async close() {
-      await webhooks.stop();
+      await Promise.all([webhooks.stop(), mail.stop()]);
       await database.close();
     },
   };
+}
+
+/** `mail.smtpUrl`, else `$SMTP_URL` (checked here: the config schema does not see the environment). */
+function smtpUrlOf(mail: MailConfig | undefined): string | undefined {
+  if (mail?.smtpUrl || mail?.transport) return mail.smtpUrl;
+  const fromEnv = process.env.SMTP_URL?.trim();
+  if (!fromEnv) return undefined;
+  const problem = smtpUrlProblem(fromEnv);
+  if (problem) throw new ConfigError([`SMTP_URL: ${problem}`]);
+  return fromEnv;
 }
 
 function isValidatorList(value: unknown): value is readonly PasswordValidator[] {

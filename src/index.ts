@@ -43,6 +43,29 @@ export type { Listener } from './events.js';
 export type { ConnectionInfo } from './http/api.js';
 export type { SignedIn } from './http/exchange.js';
 export type { Logger, LogLevel } from './logger.js';
+export {
+  escapeHtml as escapeMailHtml,
+  type Mail,
+  type MailConfig,
+  type MailInput,
+  type MailMessage,
+  type MailQuery,
+  type MailRun,
+  MailSendError,
+  type MailStatus,
+  type MailTemplate,
+  type MailTemplateContext,
+  type MailTemplateData,
+  type MailTemplateName,
+  type MailTransport,
+  type PublicLinkOptions,
+  publicLink,
+  type QueuedMail,
+  type ReadyMail,
+  type RenderedMail,
+  smtpTransport,
+  type TemplatedMail,
+} from './mail/index.js';
 export type { AuthHooks } from './methods/hooks.js';
 export type { LegacyPasswordsConfig, PasswordValidatorSettings } from './passwords/index.js';
 export type { AnonymousSession } from './sessions/anonymous-sessions.js';
@@ -54,6 +77,18 @@ export {
   type SessionPolicy,
   type Sessions,
 } from './sessions/sessions.js';
+export {
+  type ConsumedToken,
+  defaultTokenTtlSeconds,
+  type IssuedToken,
+  type IssueTokenInput,
+  MAX_CODE_ATTEMPTS,
+  type OneTimeToken,
+  type OneTimeTokens,
+  type TokenId,
+  type TokenPurpose,
+  type TokenSettings,
+} from './tokens/one-time-tokens.js';
 export {
   type DeliveryQuery,
   type DeliveryRun,

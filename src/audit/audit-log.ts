@@ -29,7 +29,9 @@ export type AuditEventType =
   | 'permission_deleted'
   | 'impersonation_started'
   | 'impersonation_ended'
-  | 'webhook_delivery_retried';
+  | 'webhook_delivery_retried'
+  | 'password_reset_requested'
+  | 'email_verified';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -53,6 +55,8 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   impersonation_started: true,
   impersonation_ended: true,
   webhook_delivery_retried: true,
+  password_reset_requested: true,
+  email_verified: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

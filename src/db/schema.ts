@@ -137,6 +137,48 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp;
 }
 
+/** Single-use mailed secrets (see `src/tokens/`): only hashes are stored. */
+export interface OneTimeTokensTable {
+  id: string;
+  purpose: string;
+  token_hash: string;
+  user_id: string | null;
+  email: string;
+  data: Json;
+  /** The user's session epoch at issue, for the purposes a password change ends. */
+  user_epoch: number | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+/** The mail outbox (see `src/mail/`): rendered messages waiting for, or done with, a transport. */
+export interface MailOutboxTable {
+  id: string;
+  /** The template name (`password_reset`, …) or the purpose given with a ready-made message. */
+  template: string;
+  to_address: string;
+  from_address: string;
+  subject: string;
+  /** Null once the message is sent by a real transport or given up: the bodies carry live links. */
+  text_body: ColumnType<string | null, string | null, string | null>;
+  html_body: ColumnType<string | null, string | null, string | null>;
+  /** Extra headers, JSON. */
+  headers: ColumnType<string | null, string | null | undefined, string | null>;
+  status: string;
+  /** Which transport sent it (`smtp`, `log`, or a custom transport's name). */
+  transport: ColumnType<string | null, string | null | undefined, string | null>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: NullableTimestamp;
+  lock_token: ColumnType<string | null, string | null | undefined, string | null>;
+  last_attempt_at: NullableTimestamp;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  sent_at: NullableTimestamp;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
@@ -151,4 +193,6 @@ export interface DatabaseSchema {
   user_groups: UserGroupsTable;
   user_permissions: UserPermissionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  mail_outbox: MailOutboxTable;
+  one_time_tokens: OneTimeTokensTable;
 }

@@ -25,6 +25,7 @@ import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
+import { recoveryRoutes } from './recovery-routes.js';
 import { isBearerMode, presentedToken, type SessionSource } from './request-auth.js';
 import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
 import { pathOf, RouteTable } from './route-table.js';
@@ -49,8 +50,15 @@ export function createApi<F extends CustomFields>(
   const settings = httpSettings(core.config as GatehouseConfig<CustomFields>);
   const throttle = createThrottle(core, options.rateLimitStore);
   const fields = (core.config.user?.fields ?? {}) as F;
+  const pages = mailPages(core.config, settings.basePath);
   const routes = [
-    ...accountRoutes<F>({ throttle, signUpEnabled: core.config.signUp?.enabled !== false, fields }),
+    ...accountRoutes<F>({
+      throttle,
+      signUpEnabled: core.config.signUp?.enabled !== false,
+      fields,
+      verifyEmailPage: core.config.emailVerification?.onSignUp === false ? null : pages.verifyEmail,
+    }),
+    ...recoveryRoutes<F>({ throttle, fields, pages }),
     ...adminRoutes<F>({ fields }),
     ...adminWebhookRoutes<F>(),
     ...adminSessionRoutes<F>({ fields }),
@@ -149,12 +157,21 @@ function httpSettings(config: GatehouseConfig<CustomFields>): HttpSettings {
   };
 }
 
+/** Where links in mail lead: the app's pages if configured, else the pre-built ones. */
+function mailPages(config: Pick<GatehouseConfig<CustomFields>, 'links'>, basePath: string) {
+  return {
+    resetPassword: config.links?.resetPassword ?? `${basePath}/ui/reset-password`,
+    verifyEmail: config.links?.verifyEmail ?? `${basePath}/ui/verify-email`,
+  };
+}
+
 function createThrottle<F extends CustomFields>(core: AuthCore<F>, store?: RateLimitStore): Throttle | null {
   const configured = core.config.rateLimits;
   if (configured === false) return null;
   const limits: RateLimitSettings = {
     signIn: { ...defaultRateLimits.signIn, ...configured?.signIn },
     signUp: { ...defaultRateLimits.signUp, ...configured?.signUp },
+    mail: { ...defaultRateLimits.mail, ...configured?.mail },
   };
   return new Throttle({ store: store ?? new DatabaseRateLimitStore(core.database), limits, now: core.now });
 }

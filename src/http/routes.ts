@@ -11,6 +11,7 @@ import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
 import type { Throttle } from './rate-limits/throttle.js';
+import { later, sendLink } from './recovery-routes.js';
 import { empty, json, seeOther } from './responses.js';
 import {
   coerceFormFields,
@@ -46,6 +47,8 @@ export function accountRoutes<F extends CustomFields>(deps: {
   throttle: Throttle | null;
   signUpEnabled: boolean;
   fields: F;
+  /** The page verification links lead to; null: no verification mail on sign-up. */
+  verifyEmailPage: string | null;
 }): RouteSpec<F>[] {
   const { throttle, fields } = deps;
   const signUpSchema = signUpBody(fields);
@@ -92,6 +95,10 @@ export function accountRoutes<F extends CustomFields>(deps: {
         });
         await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
         const { session, token } = await startSession(x, user, ['pwd']);
+        const page = deps.verifyEmailPage;
+        if (page && !user.emailVerified) {
+          later(x, () => sendLink(x, user, 'email_verification', 'verify_email', page));
+        }
         return signedInResponse(x, { status: 201, user, session, token, redirect, form });
       },
     },

@@ -32,6 +32,14 @@ export const passwordChangeBody = z.strictObject({
 
 export const signOutBody = z.strictObject({ redirectTo });
 
+export const emailBody = z.strictObject({ email: z.string().min(1, 'Enter an email address.').max(320) });
+const oneTimeToken = z.string().min(1, 'The link has no token.').max(200);
+export const tokenBody = z.strictObject({ token: oneTimeToken });
+export const tokenPasswordBody = z.strictObject({
+  token: oneTimeToken,
+  newPassword: z.string().min(1, 'Enter a new password.').max(MAX_PASSWORD),
+});
+
 export const sessionDataBody = z.strictObject({
   // The body reader has already bounded its depth and checked its text; JSON.parse made it JSON.
   data: z.record(z.string(), z.unknown()),

@@ -1,7 +1,7 @@
 /**
  * The standalone HTTP server: the app behind `@hono/node-server`, with a
  * graceful stop that lets in-flight requests finish before the database closes,
- * and the webhook delivery worker.
+ * and the webhook and mail delivery workers.
  */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -36,6 +36,8 @@ export async function startServer<F extends CustomFields>(
   housekeeping.unref();
   // Sends the webhook deliveries due, from this and every other instance on the database.
   auth.webhooks.start();
+  // Sends queued mail (this and every other instance's), including what was left pending before a restart.
+  auth.mail.start();
   let stopping: Promise<void> | null = null;
   return {
     url: `http://${host}:${address.port}`,
@@ -54,8 +56,8 @@ export async function startServer<F extends CustomFields>(
         });
         closeIdle();
       })
-        // Requests have finished (their deliveries are queued): let deliveries in flight finish, then close.
-        .finally(() => auth.webhooks.stop().then(() => auth.close()));
+        // Requests have finished (their deliveries and mail are queued): let sends in flight finish, then close.
+        .finally(() => Promise.all([auth.webhooks.stop(), auth.mail.stop()]).then(() => auth.close()));
       return stopping;
     },
   };

@@ -59,6 +59,20 @@ export const en = {
   skipToContent: 'Skip to main content',
   impersonating: 'You are acting as {name}.',
   impersonationEndButton: 'Return to your account',
+  forgotLink: 'Forgot your password?',
+  forgotTitle: 'Reset your password',
+  forgotIntro:
+    'Enter the email address of your account and we will send you a link to choose a new password.',
+  sendResetButton: 'Send the link',
+  resetSent: 'If an account uses that address, a link is on its way. It works once, for one hour.',
+  backToSignIn: 'Back to sign in',
+  resetTitle: 'Choose a new password',
+  askNewLink: 'Ask for a new link',
+  passwordReset: 'Your password is changed. Sign in with it.',
+  verifyTitle: 'Confirm your email address',
+  verifyIntro: 'Confirm that this address is yours.',
+  verifyButton: 'Confirm my email address',
+  emailVerified: 'Your email address is confirmed.',
 };
 
 export type Messages = typeof en;
@@ -118,6 +132,20 @@ export const fr: Partial<Messages> = {
   skipToContent: 'Aller au contenu principal',
   impersonating: 'Vous agissez en tant que {name}.',
   impersonationEndButton: 'Revenir à votre compte',
+  forgotLink: 'Mot de passe oublié ?',
+  forgotTitle: 'Réinitialiser votre mot de passe',
+  forgotIntro:
+    'Saisissez l’adresse de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe.',
+  sendResetButton: 'Envoyer le lien',
+  resetSent: 'Si un compte utilise cette adresse, un lien est en route. Il sert une fois, pendant une heure.',
+  backToSignIn: 'Retour à la connexion',
+  resetTitle: 'Choisir un nouveau mot de passe',
+  askNewLink: 'Demander un nouveau lien',
+  passwordReset: 'Votre mot de passe est changé. Connectez-vous avec.',
+  verifyTitle: 'Confirmer votre adresse e-mail',
+  verifyIntro: 'Confirmez que cette adresse est la vôtre.',
+  verifyButton: 'Confirmer mon adresse',
+  emailVerified: 'Votre adresse e-mail est confirmée.',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };

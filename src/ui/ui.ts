@@ -31,6 +31,7 @@ import {
 import { type AccountView, accountPage } from './pages/account.js';
 import { homePage } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
+import { forgotPasswordPage, resetPasswordPage, verifyEmailPage } from './pages/recovery.js';
 import { signInPage } from './pages/sign-in.js';
 import { signOutPage } from './pages/sign-out.js';
 import { signUpPage } from './pages/sign-up.js';
@@ -42,6 +43,7 @@ const NOTICES: Record<string, keyof Messages> = {
   session: 'sessionRevoked',
   sessions: 'sessionsRevoked',
   signout: 'signedOut',
+  reset: 'passwordReset',
 };
 
 export interface Ui {
@@ -242,6 +244,48 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           ? accountPage(ctx, view, { password: state })
           : accountPage(ctx, view, { profile: state });
       return send(ctx, page, reply.status);
+    }
+
+    if (path === '/forgot-password') {
+      if (method === 'GET') return send(ctx, forgotPasswordPage(ctx, emptyForm, false));
+      if (method === 'POST') {
+        const email = (await readForm(request)).email ?? '';
+        const reply = await call(request, connection, 'POST', '/password/reset', { email });
+        if (reply.status === 202) return send(ctx, forgotPasswordPage(ctx, emptyForm, true));
+        return send(ctx, forgotPasswordPage(ctx, formError(ctx, reply, { email }), false), reply.status);
+      }
+    }
+
+    if (path === '/reset-password') {
+      if (method === 'GET') {
+        const token = new URL(request.url).searchParams.get('token') ?? '';
+        return send(ctx, resetPasswordPage(ctx, token, emptyForm));
+      }
+      if (method === 'POST') {
+        const form = await readForm(request);
+        const token = form.token ?? '';
+        const reply = await call(request, connection, 'POST', '/password/reset/confirm', {
+          token,
+          newPassword: form.newPassword ?? '',
+        });
+        if (reply.status === 204) return redirect(ctx, `${base}/signin?done=reset`);
+        return send(ctx, resetPasswordPage(ctx, token, formError(ctx, reply, {})), reply.status);
+      }
+    }
+
+    if (path === '/verify-email') {
+      if (method === 'GET') {
+        const token = new URL(request.url).searchParams.get('token') ?? '';
+        return send(ctx, verifyEmailPage(ctx, token, 'ask'));
+      }
+      if (method === 'POST') {
+        const token = (await readForm(request)).token ?? '';
+        const reply = await call(request, connection, 'POST', '/email/verify/confirm', { token });
+        if (reply.status === 200) return send(ctx, verifyEmailPage(ctx, token, 'done'));
+        const state = formError(ctx, reply, {});
+        const why = state.errors.token ?? state.formError ?? t('somethingWrong');
+        return send(ctx, verifyEmailPage(ctx, token, why), reply.status);
+      }
     }
 
     if (path === '/impersonation/end' && method === 'POST') {

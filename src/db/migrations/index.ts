@@ -7,6 +7,8 @@ import { declaredPermissions } from './0005_declared_permissions.js';
 import { impersonation } from './0006_impersonation.js';
 import { webhooks } from './0007_webhooks.js';
 import { userSearch } from './0008_user_search.js';
+import { mailOutbox } from './0009_mail_outbox.js';
+import { oneTimeTokens } from './0010_one_time_tokens.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -18,4 +20,6 @@ export const migrations: readonly Migration[] = [
   impersonation,
   webhooks,
   userSearch,
+  mailOutbox,
+  oneTimeTokens,
 ];

@@ -1,5 +1,5 @@
 /**
- * Brute-force defence for sign-in and sign-up.
+ * Brute-force defence for sign-in and sign-up, and a brake on mail sending.
  *
  * Four counters, each a fixed window in a `RateLimitStore`:
  * - every sign-in attempt from one address (IPv6 by its /64);
@@ -30,6 +30,8 @@ export interface RateLimitSettings {
     perAccount: Limit | false;
   };
   signUp: { perIp: Limit | false };
+  /** Requests that send mail (reset, verification): refused per address, silently dropped per email. */
+  mail: { perIp: Limit | false; perEmail: Limit | false };
 }
 
 export const defaultRateLimits: RateLimitSettings = {
@@ -39,6 +41,7 @@ export const defaultRateLimits: RateLimitSettings = {
     perAccount: { max: 100, windowSeconds: 60 * 60 },
   },
   signUp: { perIp: { max: 20, windowSeconds: 60 * 60 } },
+  mail: { perIp: { max: 20, windowSeconds: 60 * 60 }, perEmail: { max: 5, windowSeconds: 60 * 60 } },
 };
 
 /** How long a successful sign-in makes an address "known" to an account. */
@@ -88,6 +91,21 @@ export class Throttle {
 
   async beginSignUp(ip: string | null): Promise<void> {
     await this.#count(`signup:ip:${addressKey(ip)}`, this.#limits.signUp.perIp, this.#now());
+  }
+
+  /**
+   * Counts a request that would send mail to `email`. Too many from one
+   * address is `rate_limited`; too many for one email returns false: the
+   * caller answers as usual and sends nothing, so the limit reveals nothing
+   * about the account and cannot be used to find out whether it exists.
+   */
+  async countMailRequest(ip: string | null, email: string): Promise<boolean> {
+    const { perIp, perEmail } = this.#limits.mail;
+    const now = this.#now();
+    await this.#count(`mail:ip:${addressKey(ip)}`, perIp, now);
+    if (!perEmail) return true;
+    const { count } = await this.#store.hit(`mail:email:${accountKey(email)}`, perEmail.windowSeconds, now);
+    return count <= perEmail.max;
   }
 
   async #count(key: string, limit: Limit | false, now: Date): Promise<void> {

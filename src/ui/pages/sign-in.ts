@@ -21,6 +21,7 @@ ${field({ name: 'identifier', label: labels.identifier, value: form.values.ident
 ${field({ name: 'password', label: labels.password, type: 'password', errors: form.errors, autocomplete: 'current-password', required: true })}
 <button type="submit">${t('signInButton')}</button>
 </form>
+<p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>
 </div>
 ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query}">${t('signUpTitle')}</a></p>` : ''}`;
   return page({ lang: ctx.lang, title: t('signInTitle'), brand: ctx.brand, t, body });
