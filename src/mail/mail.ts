@@ -32,6 +32,7 @@ import type { Executor } from '../db/transaction.js';
 import { readDate, readOptionalDate } from '../db/values.js';
 import { invalidRequest } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { PollingWorker } from '../polling-worker.js';
 import { DEFAULT_MAIL_RETENTION_DAYS, defaultFrom, isMailbox, type MailConfig } from './mail-config.js';
 import { type MailStatus, type OutboxQuery, type OutboxRow, OutboxStore } from './outbox-store.js';
 import {
@@ -149,18 +150,10 @@ export class Mail {
   readonly #autoStart: boolean;
   /** https `publicUrl`: links and codes must not reach the logs. */
   readonly #production: boolean;
-  readonly #inflight = new Set<Promise<unknown>>();
-  #running = false;
+  readonly #worker: PollingWorker;
   /** Set by `stop()`: `enqueue` no longer starts the worker by itself. */
   #stopped = false;
-  #timer: NodeJS.Timeout | null = null;
-  #timerDue = 0;
-  #tick: Promise<void> | null = null;
-  #wokenDuringTick = false;
-  #lastPrunedAt = Number.NEGATIVE_INFINITY;
   #warnedUnsent = false;
-  /** Bumped by `stop()`: a `deliverDue()` under way finishes its batch and claims no more. */
-  #stops = 0;
 
   constructor(options: MailOptions) {
     const config = options.config ?? {};
@@ -178,6 +171,15 @@ export class Mail {
     this.#retentionDays = config.retentionDays ?? DEFAULT_MAIL_RETENTION_DAYS;
     this.#autoStart = config.autoStart !== false;
     this.#production = options.publicUrl?.startsWith('https:') ?? false;
+    this.#worker = new PollingWorker({
+      pollIntervalMs: POLL_INTERVAL_MS,
+      maintenanceIntervalMs: PRUNE_INTERVAL_MS,
+      work: () => this.deliverDue(),
+      maintenance: () => this.prune(),
+      onError: (error) =>
+        this.#logger.warn({ err: error }, 'The mail worker could not run; it will try again.'),
+      now: () => this.#now().getTime(),
+    });
   }
 
   /** `smtp`, a custom transport's name, or `log` when mail is not sent (development). */
@@ -249,8 +251,8 @@ export class Mail {
     if (sentBy) {
       this.#logUnsent(id, to, rendered.template, subject, input);
     } else {
-      if (this.#autoStart && !this.#running && !this.#stopped) this.start();
-      this.#wake(options.db ? AFTER_TRANSACTION_MS : 0);
+      if (this.#autoStart && !this.#worker.running && !this.#stopped) this.start();
+      this.#worker.wake(options.db ? AFTER_TRANSACTION_MS : 0);
     }
     return {
       id,
@@ -277,11 +279,7 @@ export class Mail {
    * own scheduler instead if you prefer. Does nothing without a transport.
    */
   deliverDue(): Promise<MailRun> {
-    const run = this.#deliverDue();
-    this.#inflight.add(run);
-    const forget = () => this.#inflight.delete(run);
-    run.then(forget, forget);
-    return run;
+    return this.#worker.track(this.#deliverDue());
   }
 
   /**
@@ -292,20 +290,13 @@ export class Mail {
    */
   start(): void {
     this.#stopped = false;
-    if (this.#running) return;
-    this.#running = true;
-    if (!this.#transport) this.#warnUnsent();
-    this.#schedule(0);
+    if (this.#worker.start() && !this.#transport) this.#warnUnsent();
   }
 
   /** Stops the worker and waits for the messages in flight (at most about three timeouts). */
   async stop(): Promise<void> {
-    this.#running = false;
     this.#stopped = true;
-    this.#stops += 1;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await Promise.allSettled([this.#tick, ...this.#inflight]);
+    await this.#worker.stop();
   }
 
   /** Messages newest first, filtered; `before` is the last id of the previous page. */
@@ -330,8 +321,8 @@ export class Mail {
     if (!transport) return run;
     // The lease outlasts a whole batch (sent in parallel, each bounded by three timeouts) and storing its results.
     const leaseMs = this.#timeoutMs * 3 + 30_000;
-    const stops = this.#stops;
-    for (let batch = 0; batch < MAX_BATCHES && this.#stops === stops; batch++) {
+    const generation = this.#worker.generation;
+    for (let batch = 0; batch < MAX_BATCHES && this.#worker.generation === generation; batch++) {
       const now = this.#now();
       const token = createSecretToken();
       const rows = await this.#store.claimDue({
@@ -437,45 +428,6 @@ export class Mail {
       'Mail is not sent: publicUrl is https but no SMTP server is configured (mail.smtpUrl or SMTP_URL). ' +
         'Messages are only stored in mail_outbox, and their links are not logged.',
     );
-  }
-
-  #schedule(delayMs: number): void {
-    this.#timerDue = Date.now() + delayMs;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#tick = this.#runTick().finally(() => {
-        this.#tick = null;
-        if (!this.#running) return;
-        const again = this.#wokenDuringTick;
-        this.#wokenDuringTick = false;
-        this.#schedule(again ? 0 : POLL_INTERVAL_MS);
-      });
-    }, delayMs);
-    this.#timer.unref();
-  }
-
-  /** Runs the worker soon: a message of this process need not wait for the next poll. */
-  #wake(delayMs: number): void {
-    if (!this.#running) return;
-    if (this.#tick) {
-      this.#wokenDuringTick = true;
-    } else if (this.#timer && this.#timerDue > Date.now() + delayMs) {
-      clearTimeout(this.#timer);
-      this.#schedule(delayMs);
-    }
-  }
-
-  async #runTick(): Promise<void> {
-    try {
-      await this.deliverDue();
-      const now = this.#now().getTime();
-      if (now - this.#lastPrunedAt >= PRUNE_INTERVAL_MS) {
-        this.#lastPrunedAt = now;
-        await this.prune();
-      }
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'The mail worker could not run; it will try again.');
-    }
   }
 }
 

@@ -9,9 +9,10 @@
  * PostgreSQL re-checks on a row changed meanwhile. Either way a row goes to one
  * worker per lease, and a result is stored only under the token that claimed it.
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { DatabaseSchema, MailOutboxTable } from '../db/schema.js';
+import { claimDue } from '../db/leased-queue.js';
+import type { MailOutboxTable } from '../db/schema.js';
 import type { Executor } from '../db/transaction.js';
 
 export type OutboxRow = Selectable<MailOutboxTable>;
@@ -44,8 +45,6 @@ export interface SendResult {
   nextAttemptAt: Date | null;
   error: string | null;
 }
-
-type OutboxEb = ExpressionBuilder<DatabaseSchema, 'mail_outbox'>;
 
 export class OutboxStore {
   readonly #database: Database;
@@ -82,44 +81,8 @@ export class OutboxStore {
   }
 
   /** Leases up to `limit` due messages until `leaseUntil`, counting the attempt. */
-  async claimDue(options: {
-    now: Date;
-    leaseUntil: Date;
-    token: string;
-    limit: number;
-  }): Promise<OutboxRow[]> {
-    const { now } = options;
-    const due = (eb: OutboxEb) =>
-      eb.and([
-        eb('status', '=', 'pending'),
-        eb('next_attempt_at', '<=', now),
-        eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]),
-      ]);
-    const postgres = this.#database.dialect === 'postgres';
-    return this.#database.db
-      .updateTable('mail_outbox')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        locked_until: options.leaseUntil,
-        lock_token: options.token,
-      }))
-      .where((eb) =>
-        eb(
-          'id',
-          'in',
-          eb
-            .selectFrom('mail_outbox')
-            .select('id')
-            .where(due)
-            .orderBy('next_attempt_at')
-            .orderBy('id')
-            .limit(options.limit)
-            .$if(postgres, (qb) => qb.forUpdate().skipLocked()),
-        ),
-      )
-      .where(due)
-      .returningAll()
-      .execute();
+  claimDue(options: { now: Date; leaseUntil: Date; token: string; limit: number }): Promise<OutboxRow[]> {
+    return claimDue<OutboxRow>(this.#database, 'mail_outbox', options);
   }
 
   /**

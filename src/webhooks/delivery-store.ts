@@ -10,9 +10,10 @@
  * goes to one worker per lease. A result is written only under the token that
  * claimed the row, so a worker whose lease ran out cannot overwrite the next one's.
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { DatabaseSchema, WebhookDeliveriesTable } from '../db/schema.js';
+import { claimDue } from '../db/leased-queue.js';
+import type { WebhookDeliveriesTable } from '../db/schema.js';
 
 export type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -42,8 +43,6 @@ export interface AttemptResult {
   statusCode: number | null;
   error: string | null;
 }
-
-type DeliveriesEb = ExpressionBuilder<DatabaseSchema, 'webhook_deliveries'>;
 
 export class DeliveryStore {
   readonly #database: Database;
@@ -75,47 +74,18 @@ export class DeliveryStore {
   }
 
   /** Leases up to `limit` due deliveries of the given webhooks until `leaseUntil`, counting the attempt. */
-  async claimDue(options: {
+  claimDue(options: {
     webhooks: readonly string[];
     now: Date;
     leaseUntil: Date;
     token: string;
     limit: number;
   }): Promise<DeliveryRow[]> {
-    const { webhooks, now } = options;
-    if (webhooks.length === 0) return [];
-    const due = (eb: DeliveriesEb) =>
-      eb.and([
-        eb('status', '=', 'pending'),
-        eb('next_attempt_at', '<=', now),
-        eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]),
-        eb('webhook', 'in', webhooks),
-      ]);
-    const postgres = this.#database.dialect === 'postgres';
-    return this.#database.db
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({
-        attempts: eb('attempts', '+', 1),
-        locked_until: options.leaseUntil,
-        lock_token: options.token,
-      }))
-      .where((eb) =>
-        eb(
-          'id',
-          'in',
-          eb
-            .selectFrom('webhook_deliveries')
-            .select('id')
-            .where(due)
-            .orderBy('next_attempt_at')
-            .orderBy('id')
-            .limit(options.limit)
-            .$if(postgres, (qb) => qb.forUpdate().skipLocked()),
-        ),
-      )
-      .where(due)
-      .returningAll()
-      .execute();
+    const { webhooks, ...lease } = options;
+    return claimDue<DeliveryRow>(this.#database, 'webhook_deliveries', {
+      ...lease,
+      only: { column: 'webhook', values: webhooks },
+    });
   }
 
   /** Stores an attempt's outcome and releases the lease, if this claim still holds it. */

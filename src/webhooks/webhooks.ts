@@ -25,6 +25,7 @@ import type { Database } from '../db/database.js';
 import { readDate, readOptionalDate } from '../db/values.js';
 import { AuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { PollingWorker } from '../polling-worker.js';
 import {
   type DeliveryQuery,
   type DeliveryRow,
@@ -131,14 +132,7 @@ export class Webhooks {
   readonly #settings: Required<WebhookDeliverySettings>;
   readonly #byName: ReadonlyMap<string, ResolvedWebhook>;
   readonly #names: readonly string[];
-  readonly #inflight = new Set<Promise<unknown>>();
-  #running = false;
-  #timer: NodeJS.Timeout | null = null;
-  #tick: Promise<void> | null = null;
-  #wokenDuringTick = false;
-  #lastPrunedAt = Number.NEGATIVE_INFINITY;
-  /** Bumped by `stop()`: a `deliverDue()` under way finishes its batch and claims no more. */
-  #stops = 0;
+  readonly #worker: PollingWorker;
 
   constructor(options: {
     database: Database;
@@ -156,6 +150,15 @@ export class Webhooks {
     this.#settings = { ...DEFAULT_DELIVERY_SETTINGS, ...options.settings };
     this.#byName = new Map((options.webhooks ?? []).map((w) => [webhookName(w), resolve(w)]));
     this.#names = [...this.#byName.keys()];
+    this.#worker = new PollingWorker({
+      pollIntervalMs: this.#settings.pollIntervalMs,
+      maintenanceIntervalMs: PRUNE_INTERVAL_MS,
+      work: () => this.deliverDue(),
+      maintenance: () => this.prune(),
+      onError: (error) =>
+        this.#logger.warn({ err: error }, 'The webhook worker could not run; it will try again.'),
+      now: () => this.#now().getTime(),
+    });
   }
 
   /** The configured webhooks, without their secrets. */
@@ -189,7 +192,7 @@ export class Webhooks {
       );
       return;
     }
-    this.#wake();
+    this.#worker.wake();
   }
 
   /**
@@ -198,11 +201,7 @@ export class Webhooks {
    * from your own scheduler instead if you prefer.
    */
   deliverDue(): Promise<DeliveryRun> {
-    const run = this.#deliverDue();
-    this.#inflight.add(run);
-    const forget = () => this.#inflight.delete(run);
-    run.then(forget, forget);
-    return run;
+    return this.#worker.track(this.#deliverDue());
   }
 
   /**
@@ -212,21 +211,15 @@ export class Webhooks {
    * when no webhook is configured or it is running already.
    */
   start(): void {
-    if (this.#running || this.#names.length === 0) return;
-    this.#running = true;
-    this.#schedule(0);
+    if (this.#names.length > 0) this.#worker.start();
   }
 
   /**
    * Stops the worker and waits for the deliveries in flight (at most about
    * one timeout); `deliverDue()` calls under way claim nothing more.
    */
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.#stops += 1;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await Promise.allSettled([this.#tick, ...this.#inflight]);
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** Deliveries newest first, filtered; `before` is the last id of the previous page. */
@@ -254,7 +247,7 @@ export class Webhooks {
         `This delivery is ${row.status}; only a failed delivery can be retried.`,
       );
     }
-    this.#wake();
+    this.#worker.wake();
     return deliveryOf(row);
   }
 
@@ -268,8 +261,8 @@ export class Webhooks {
     const run: DeliveryRun = { attempted: 0, delivered: 0, retrying: 0, failed: 0 };
     // The lease outlasts a whole batch (sent in parallel, each bounded by the timeout) and storing its results.
     const leaseMs = this.#settings.timeoutMs * 2 + 30_000;
-    const stops = this.#stops;
-    for (let batch = 0; batch < MAX_BATCHES && this.#stops === stops; batch++) {
+    const generation = this.#worker.generation;
+    for (let batch = 0; batch < MAX_BATCHES && this.#worker.generation === generation; batch++) {
       const now = this.#now();
       const token = createSecretToken();
       const rows = await this.#store.claimDue({
@@ -373,44 +366,6 @@ export class Webhooks {
       RETRY_DELAYS_SECONDS[0] ??
       10;
     return Math.round(base * 1000 * (1 - JITTER + 2 * JITTER * this.#random()));
-  }
-
-  #schedule(delayMs: number): void {
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#tick = this.#runTick().finally(() => {
-        this.#tick = null;
-        if (!this.#running) return;
-        const again = this.#wokenDuringTick;
-        this.#wokenDuringTick = false;
-        this.#schedule(again ? 0 : this.#settings.pollIntervalMs);
-      });
-    }, delayMs);
-    this.#timer.unref();
-  }
-
-  /** Runs the worker soon: an event of this process need not wait for the next poll. */
-  #wake(): void {
-    if (!this.#running) return;
-    if (this.#tick) {
-      this.#wokenDuringTick = true;
-    } else if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#schedule(0);
-    }
-  }
-
-  async #runTick(): Promise<void> {
-    try {
-      await this.deliverDue();
-      const now = this.#now().getTime();
-      if (now - this.#lastPrunedAt >= PRUNE_INTERVAL_MS) {
-        this.#lastPrunedAt = now;
-        await this.prune();
-      }
-    } catch (error) {
-      this.#logger.warn({ err: error }, 'The webhook worker could not run; it will try again.');
-    }
   }
 }
 
