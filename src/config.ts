@@ -134,6 +134,12 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     /** Whether anyone may create an account through the API. Default true. */
     enabled?: boolean;
   };
+  /**
+   * Magic-link and email-code sign-in. `signUp` (default false): an address
+   * without an account gets a link or code too, and using it creates the
+   * account (without a password, its address verified); needs open sign-up.
+   */
+  passwordless?: { signUp?: boolean };
   /** Brute-force limits; see the README for the defaults. `false` disables them all (tests, benchmarks). */
   rateLimits?:
     | false
@@ -147,14 +153,18 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
+   * `required` (default false) refuses password sign-in to an unverified
+   * address with 403 `email_not_verified` (after the password is checked) and
+   * mails a fresh link; sign-up then answers 201 `{user}` without a session.
    */
-  emailVerification?: { onSignUp?: boolean };
+  emailVerification?: { onSignUp?: boolean; required?: boolean };
   /**
    * The pages (paths under `publicUrl`) that links in mail lead to, with
-   * `?token=…`. Default: the pre-built pages, `{basePath}/ui/reset-password`
-   * and `{basePath}/ui/verify-email`; set your own when the UI is off.
+   * `?token=…`. Default: the pre-built pages, `{basePath}/ui/reset-password`,
+   * `{basePath}/ui/verify-email` and `{basePath}/ui/confirm-email-change`;
+   * set your own when the UI is off.
    */
-  links?: { resetPassword?: string; verifyEmail?: string };
+  links?: { resetPassword?: string; verifyEmail?: string; confirmEmailChange?: string };
   /** The staff dashboard at `{basePath}/dashboard/`. Default: on when the UI is. */
   dashboard?: { enabled?: boolean };
   /** The audit trail. `retentionDays`: events older than this are deleted hourly by the server. Default: kept. */
@@ -294,6 +304,7 @@ const configSchema = z.strictObject({
   trustedProxies: z.number().int().min(0).max(10).optional(),
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
   signUp: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  passwordless: z.strictObject({ signUp: z.boolean().optional() }).optional(),
   rateLimits: z
     .union([
       z.literal(false),
@@ -345,7 +356,9 @@ const configSchema = z.strictObject({
     })
     .optional(),
   dashboard: z.strictObject({ enabled: z.boolean().optional() }).optional(),
-  emailVerification: z.strictObject({ onSignUp: z.boolean().optional() }).optional(),
+  emailVerification: z
+    .strictObject({ onSignUp: z.boolean().optional(), required: z.boolean().optional() })
+    .optional(),
   links: z
     .strictObject({
       resetPassword: z
@@ -355,6 +368,10 @@ const configSchema = z.strictObject({
       verifyEmail: z
         .string()
         .regex(/^\/[^\s?#]*$/, 'must be a path such as /verify-email')
+        .optional(),
+      confirmEmailChange: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path such as /confirm-email-change')
         .optional(),
     })
     .optional(),

@@ -17,6 +17,8 @@ export const errorStatus = {
   reauthentication_required: 401,
   forbidden: 403,
   csrf_failed: 403,
+  /** Sign-in refused until the address is confirmed (`emailVerification.required`); a new link was mailed. */
+  email_not_verified: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

@@ -31,7 +31,11 @@ export type AuditEventType =
   | 'impersonation_ended'
   | 'webhook_delivery_retried'
   | 'password_reset_requested'
-  | 'email_verified';
+  | 'email_verified'
+  | 'magic_link_requested'
+  | 'otp_requested'
+  | 'email_change_requested'
+  | 'email_changed';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -57,6 +61,10 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   webhook_delivery_retried: true,
   password_reset_requested: true,
   email_verified: true,
+  magic_link_requested: true,
+  otp_requested: true,
+  email_change_requested: true,
+  email_changed: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

@@ -24,6 +24,7 @@ export type GatehouseErrorCode =
   | 'mfa_required'
   | 'reauthentication_required'
   | 'forbidden'
+  | 'email_not_verified'
   | 'csrf_failed'
   | 'not_found'
   | 'conflict'

@@ -23,6 +23,7 @@ import { checkRequestOrigin } from './csrf.js';
 import { Exchange, type HttpSettings, type SignedIn } from './exchange.js';
 import type { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { passwordlessRoutes } from './passwordless-routes.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
 import { recoveryRoutes } from './recovery-routes.js';
@@ -57,8 +58,16 @@ export function createApi<F extends CustomFields>(
       signUpEnabled: core.config.signUp?.enabled !== false,
       fields,
       verifyEmailPage: core.config.emailVerification?.onSignUp === false ? null : pages.verifyEmail,
+      verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
     }),
     ...recoveryRoutes<F>({ throttle, fields, pages }),
+    ...passwordlessRoutes<F>({
+      throttle,
+      fields,
+      signUpEnabled: core.config.signUp?.enabled !== false && core.config.passwordless?.signUp === true,
+      verifyPath: `${settings.basePath}/magic-link/verify`,
+      landingPage: `${settings.basePath}/ui/magic-link`,
+    }),
     ...adminRoutes<F>({ fields }),
     ...adminWebhookRoutes<F>(),
     ...adminSessionRoutes<F>({ fields }),
@@ -162,6 +171,7 @@ function mailPages(config: Pick<GatehouseConfig<CustomFields>, 'links'>, basePat
   return {
     resetPassword: config.links?.resetPassword ?? `${basePath}/ui/reset-password`,
     verifyEmail: config.links?.verifyEmail ?? `${basePath}/ui/verify-email`,
+    confirmEmailChange: config.links?.confirmEmailChange ?? `${basePath}/ui/confirm-email-change`,
   };
 }
 

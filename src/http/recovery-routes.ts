@@ -5,13 +5,19 @@
  * after the answer is chosen, and the link is built from `publicUrl`, never
  * from the request's Host header. Confirming spends the token (single use,
  * purpose-bound, expiring; a reset link also dies with any password change).
+ *
+ * Changing the address is two steps: the request mails a link to the new
+ * address (and a notice to the current one), and only the link changes it.
+ * The request answers 202 alike whether the new address is free, taken or
+ * the current one, so it cannot be used to find out who has an account.
  */
 import type { CustomFields } from '../accounts/custom-fields.js';
+import { parseEmail } from '../accounts/email.js';
 import type { User } from '../accounts/user.js';
 import type { AuthCore } from '../core.js';
-import { AuthError, invalidRequest } from '../errors.js';
+import { AuthError, invalidRequest, isAuthError } from '../errors.js';
 import { publicLink } from '../mail/public-link.js';
-import type { MailTemplateName } from '../mail/templates.js';
+import { escapeHtml, type MailTemplateName } from '../mail/templates.js';
 import { validatePassword } from '../passwords/index.js';
 import type { TokenPurpose } from '../tokens/one-time-tokens.js';
 import { readBody } from './body.js';
@@ -19,7 +25,7 @@ import type { Exchange } from './exchange.js';
 import type { Throttle } from './rate-limits/throttle.js';
 import { empty, json } from './responses.js';
 import type { RouteSpec } from './routes.js';
-import { emailBody, parseBody, tokenBody, tokenPasswordBody } from './schemas.js';
+import { emailBody, emailChangeBody, parseBody, tokenBody, tokenPasswordBody } from './schemas.js';
 import { userView } from './views.js';
 
 const INVALID_LINK =
@@ -29,7 +35,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
   throttle: Throttle | null;
   fields: F;
   /** Where the links in the messages lead: the pages that take the token. */
-  pages: { resetPassword: string; verifyEmail: string };
+  pages: { resetPassword: string; verifyEmail: string; confirmEmailChange: string };
 }): RouteSpec<F>[] {
   const { throttle, fields, pages } = deps;
   return [
@@ -125,7 +131,130 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
         return json(200, { user: userView(fields, user) }, x.headers);
       },
     },
+    {
+      method: 'POST',
+      path: '/email/change',
+      summary:
+        'Ask to change your email address: a confirmation link goes to the new address, a notice to the current one',
+      signedIn: true,
+      body: emailChangeBody,
+      success: {
+        status: 202,
+        description:
+          'Accepted; the address changes only when the link is confirmed (the answer is the same when the new address is taken)',
+      },
+      errors: ['invalid_request', 'unauthenticated', 'csrf_failed', 'rate_limited'],
+      async handle(x) {
+        const { user } = await x.requireSignedIn();
+        const { newEmail: raw } = parseBody(emailChangeBody, (await readBody(x.request)).fields);
+        const parsed = parseEmail(raw);
+        if (!('email' in parsed)) throw invalidRequest({ newEmail: parsed.problem });
+        const newEmail = parsed.email;
+        const allowed = throttle ? await throttle.countMailRequest(x.ip, newEmail) : true;
+        if (allowed && newEmail !== user.email) {
+          later(x, async () => {
+            const { core } = x;
+            const holder = await core.users.getByEmail(newEmail);
+            await core.audit.record({ type: 'email_change_requested', userId: user.id, ...x.client });
+            // A taken address gets nothing: the link could never be confirmed, and mail would tell its owner about this account.
+            if (holder) return;
+            const origin = developmentOrigin(core, x.request);
+            const issued = await core.tokens.issue({
+              purpose: 'email_change',
+              userId: user.id,
+              email: newEmail,
+            });
+            const link = publicLink(
+              core.config,
+              pages.confirmEmailChange,
+              { token: issued.token },
+              origin ? { origin } : {},
+            );
+            await core.mail.enqueue({
+              to: newEmail,
+              template: 'email_change',
+              data: { link, newEmail, expiresInSeconds: secondsUntil(core, issued.expiresAt) },
+            });
+            await core.mail.enqueue({
+              to: user.email,
+              ...emailChangeNotice(core.config.ui?.productName ?? 'Gatehouse', newEmail),
+            });
+          });
+        }
+        return empty(202, x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/email/change/confirm',
+      summary:
+        'Confirm a new email address with the token from the link mailed to it; it replaces the old one, verified',
+      signedIn: false,
+      body: tokenBody,
+      success: { status: 200, description: '`{user}` with the new address, verified' },
+      errors: ['invalid_request', 'conflict', 'csrf_failed'],
+      async handle(x) {
+        const { core } = x;
+        const { token } = parseBody(tokenBody, (await readBody(x.request)).fields);
+        const spent = await core.tokens.consume('email_change', token);
+        if (!spent?.user?.isActive) throw invalidRequest({ token: INVALID_LINK });
+        const previous = spent.user.email;
+        let user: User<F>;
+        try {
+          user = await core.users.update(spent.user.id, { email: spent.email, emailVerified: true } as never);
+        } catch (error) {
+          if (!isAuthError(error, 'conflict')) throw error;
+          throw new AuthError(
+            'conflict',
+            'Another account uses this address now, so it cannot become yours. Your address is unchanged.',
+            { fields: { token: 'Another account uses this address now.' } },
+          );
+        }
+        // Links still pending were sent to the old address (a reset link, say): they must not outlive it.
+        await core.tokens.revokeAll(user.id);
+        await core.audit.record({
+          type: 'email_changed',
+          userId: user.id,
+          ...x.client,
+          details: { from: previous, to: user.email },
+        });
+        return json(200, { user: userView(fields, user) }, x.headers);
+      },
+    },
   ];
+}
+
+/** The notice to the current address when a change is asked for: no link, just what happens. */
+export function emailChangeNotice(
+  productName: string,
+  newEmail: string,
+): { purpose: string; subject: string; text: string; html: string } {
+  const subject = `Your ${productName} email address is about to change`;
+  const lines = [
+    `Someone signed in to your ${productName} account asked to change its email address to ${newEmail}.`,
+    "Nothing changes until the link sent to the new address is opened. Until then, this address stays the account's address.",
+    `If this was not you, do not open that link: change your ${productName} password and sign out your other sessions.`,
+  ];
+  const e = escapeHtml;
+  const html = `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${e(subject)}</title></head>
+<body style="margin:0;padding:24px;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#111111;background:#ffffff">
+<div style="max-width:560px;margin:0 auto">
+<p style="font-weight:bold">${e(productName)}</p>
+${lines.map((line) => `<p>${e(line)}</p>`).join('\n')}
+</div>
+</body></html>
+`;
+  return {
+    purpose: 'email_change_notice',
+    subject,
+    text: [...lines, `— ${productName}`].join('\n\n'),
+    html,
+  };
+}
+
+function secondsUntil<F extends CustomFields>(core: AuthCore<F>, at: Date): number {
+  return Math.round((at.getTime() - core.now().getTime()) / 1000);
 }
 
 /** Issues a token for the user and queues the message with its link. */
@@ -149,7 +278,10 @@ export async function sendLink<F extends CustomFields>(
  * is a loopback one (local development): a Host header naming any other host
  * could be an attacker's, and the link would hand them the token.
  */
-function developmentOrigin<F extends CustomFields>(core: AuthCore<F>, request: Request): string | null {
+export function developmentOrigin<F extends CustomFields>(
+  core: AuthCore<F>,
+  request: Request,
+): string | null {
   if (core.config.publicUrl) return null;
   const url = new URL(request.url);
   if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return url.origin;

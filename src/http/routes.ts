@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
 import type { CreateUserInput, UpdateUserInput } from '../accounts/users.js';
-import { AuthError, type ErrorCode, invalidRequest } from '../errors.js';
+import { AuthError, type ErrorCode, invalidRequest, isAuthError } from '../errors.js';
 import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
@@ -49,6 +49,11 @@ export function accountRoutes<F extends CustomFields>(deps: {
   fields: F;
   /** The page verification links lead to; null: no verification mail on sign-up. */
   verifyEmailPage: string | null;
+  /**
+   * `emailVerification.required`: the verification page, and password sign-in
+   * refuses an unverified address (sign-up then starts no session). Null: off.
+   */
+  verificationRequired?: string | null;
 }): RouteSpec<F>[] {
   const { throttle, fields } = deps;
   const signUpSchema = signUpBody(fields);
@@ -58,12 +63,14 @@ export function accountRoutes<F extends CustomFields>(deps: {
     {
       method: 'POST',
       path: '/signup',
-      summary: 'Create an account and sign in to it',
+      summary:
+        'Create an account and sign in to it (with `emailVerification.required`: create it only, and mail the verification link)',
       signedIn: false,
       body: signUpSchema,
       success: {
         status: 201,
-        description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
+        description:
+          '`{user, session}` and the session cookie (or `token` in bearer mode); `{user}` alone, no session, while verification is required',
       },
       errors: [
         'invalid_request',
@@ -94,11 +101,15 @@ export function accountRoutes<F extends CustomFields>(deps: {
             : {}),
         });
         await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
-        const { session, token } = await startSession(x, user, ['pwd']);
         const page = deps.verifyEmailPage;
         if (page && !user.emailVerified) {
           later(x, () => sendLink(x, user, 'email_verification', 'verify_email', page));
         }
+        // Sign-in waits for the confirmed address: no session yet, and nothing to redirect to.
+        if (deps.verificationRequired && !user.emailVerified) {
+          return json(201, { user: userView(fields, user) }, x.headers);
+        }
+        const { session, token } = await startSession(x, user, ['pwd']);
         return signedInResponse(x, { status: 201, user, session, token, redirect, form });
       },
     },
@@ -112,7 +123,14 @@ export function accountRoutes<F extends CustomFields>(deps: {
         status: 200,
         description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
       },
-      errors: ['invalid_request', 'invalid_redirect', 'invalid_credentials', 'csrf_failed', 'rate_limited'],
+      errors: [
+        'invalid_request',
+        'invalid_redirect',
+        'invalid_credentials',
+        'email_not_verified',
+        'csrf_failed',
+        'rate_limited',
+      ],
       async handle(x) {
         const { core } = x;
         const { fields: raw, form } = await readBody(x.request);
@@ -134,6 +152,9 @@ export function accountRoutes<F extends CustomFields>(deps: {
             details: known ? { identifier } : {},
           });
           throw new AuthError('invalid_credentials', 'The email, username or password is not right.');
+        }
+        if (deps.verificationRequired && !user.emailVerified) {
+          await refuseUnverified(x, user, deps.verificationRequired, throttle, attempt);
         }
         await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
         await attempt?.succeeded();
@@ -350,11 +371,45 @@ export function accountRoutes<F extends CustomFields>(deps: {
 }
 
 /**
+ * Answers a right password for an unverified address while verification is
+ * required: 403 `email_not_verified`, and a fresh link (rate-limited like any
+ * mail request). Only reached after the password checked out, so the code
+ * tells nothing to someone who does not know it.
+ */
+async function refuseUnverified<F extends CustomFields>(
+  x: Exchange<F>,
+  user: User<F>,
+  page: string,
+  throttle: Throttle | null,
+  attempt: { succeeded(): Promise<void> } | undefined,
+): Promise<never> {
+  await attempt?.succeeded();
+  // Over the mail limit the refusal still comes, just without another message.
+  const allowed = throttle
+    ? await throttle.countMailRequest(x.ip, user.email).catch((error: unknown) => {
+        if (isAuthError(error, 'rate_limited')) return false;
+        throw error;
+      })
+    : true;
+  if (allowed) later(x, () => sendLink(x, user, 'email_verification', 'verify_email', page));
+  await x.core.audit.record({
+    type: 'signin_failed',
+    userId: user.id,
+    ...x.client,
+    details: { reason: 'email_not_verified' },
+  });
+  throw new AuthError(
+    'email_not_verified',
+    'Confirm your email address before signing in: use the link we mailed you.',
+  );
+}
+
+/**
  * Starts a session for a user who just proved who they are. Whatever session
  * the request carried is ended, never reused (no fixation); its data moves to
  * the new session when it was anonymous or the same user's.
  */
-async function startSession<F extends CustomFields>(
+export async function startSession<F extends CustomFields>(
   x: Exchange<F>,
   user: User<F>,
   amr: string[],
@@ -375,7 +430,7 @@ async function startSession<F extends CustomFields>(
  * with a `redirectTo` is sent there (303); anything else gets the user, the
  * session, the normalised `redirectTo` if any, and (bearer mode) the token.
  */
-async function signedInResponse<F extends CustomFields>(
+export async function signedInResponse<F extends CustomFields>(
   x: Exchange<F>,
   outcome: {
     status: number;

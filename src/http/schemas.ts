@@ -33,6 +33,9 @@ export const passwordChangeBody = z.strictObject({
 export const signOutBody = z.strictObject({ redirectTo });
 
 export const emailBody = z.strictObject({ email: z.string().min(1, 'Enter an email address.').max(320) });
+export const emailChangeBody = z.strictObject({
+  newEmail: z.string().min(1, 'Enter the new email address.').max(320),
+});
 const oneTimeToken = z.string().min(1, 'The link has no token.').max(200);
 export const tokenBody = z.strictObject({ token: oneTimeToken });
 export const tokenPasswordBody = z.strictObject({

@@ -73,6 +73,36 @@ export const en = {
   verifyIntro: 'Confirm that this address is yours.',
   verifyButton: 'Confirm my email address',
   emailVerified: 'Your email address is confirmed.',
+  magicLinkLink: 'Email me a sign-in link',
+  otpLink: 'Email me a sign-in code',
+  magicLinkTitle: 'Sign in with a link',
+  magicLinkIntro: 'Enter your email address and we will send you a link that signs you in.',
+  sendMagicLinkButton: 'Send me a link',
+  sendAgainButton: 'Send again',
+  checkMailTitle: 'Check your email',
+  magicLinkSent:
+    'If this address can sign in, a link is on its way. It works once, for 15 minutes, in any browser.',
+  magicLinkLandingIntro: 'Sign in to {product} in this browser.',
+  otpTitle: 'Sign in with a code',
+  otpIntro: 'Enter your email address and we will send you a 6-digit code.',
+  sendCodeButton: 'Send me a code',
+  otpSent: 'If {email} can sign in, a 6-digit code is on its way. It expires in 10 minutes.',
+  code: 'Code',
+  askNewCode: 'Ask for a new code',
+  emailHeading: 'Email address',
+  currentEmail: 'Your address is {email}.',
+  newEmail: 'New email address',
+  changeEmailButton: 'Change email',
+  emailChangeSent:
+    'Check the new address: it becomes your account’s address when you open the link we sent to it.',
+  confirmEmailChangeTitle: 'Confirm your new email address',
+  confirmEmailChangeIntro: 'Make this address the email address of your account.',
+  confirmEmailChangeButton: 'Confirm my new address',
+  emailChanged: 'Your email address is changed to {email}.',
+  emailNotVerified:
+    'Confirm your email address before signing in. We sent you a link: open it, then sign in again.',
+  verificationSent:
+    'Your account is created. Confirm your email address with the link we sent to it, then sign in.',
 };
 
 export type Messages = typeof en;
@@ -146,6 +176,36 @@ export const fr: Partial<Messages> = {
   verifyIntro: 'Confirmez que cette adresse est la vôtre.',
   verifyButton: 'Confirmer mon adresse',
   emailVerified: 'Votre adresse e-mail est confirmée.',
+  magicLinkLink: 'Recevoir un lien de connexion par e-mail',
+  otpLink: 'Recevoir un code de connexion par e-mail',
+  magicLinkTitle: 'Se connecter avec un lien',
+  magicLinkIntro: 'Saisissez votre adresse e-mail : nous vous enverrons un lien qui vous connecte.',
+  sendMagicLinkButton: 'Envoyer le lien',
+  sendAgainButton: 'Renvoyer',
+  checkMailTitle: 'Consultez vos e-mails',
+  magicLinkSent:
+    'Si cette adresse peut se connecter, un lien est en route. Il sert une fois, pendant 15 minutes, dans n’importe quel navigateur.',
+  magicLinkLandingIntro: 'Connectez-vous à {product} dans ce navigateur.',
+  otpTitle: 'Se connecter avec un code',
+  otpIntro: 'Saisissez votre adresse e-mail : nous vous enverrons un code à 6 chiffres.',
+  sendCodeButton: 'Envoyer le code',
+  otpSent: 'Si {email} peut se connecter, un code à 6 chiffres est en route. Il expire dans 10 minutes.',
+  code: 'Code',
+  askNewCode: 'Demander un nouveau code',
+  emailHeading: 'Adresse e-mail',
+  currentEmail: 'Votre adresse est {email}.',
+  newEmail: 'Nouvelle adresse e-mail',
+  changeEmailButton: 'Changer l’adresse',
+  emailChangeSent:
+    'Consultez la nouvelle adresse : elle devient celle de votre compte quand vous ouvrez le lien que nous y avons envoyé.',
+  confirmEmailChangeTitle: 'Confirmer votre nouvelle adresse e-mail',
+  confirmEmailChangeIntro: 'Faire de cette adresse l’adresse e-mail de votre compte.',
+  confirmEmailChangeButton: 'Confirmer ma nouvelle adresse',
+  emailChanged: 'Votre adresse e-mail est maintenant {email}.',
+  emailNotVerified:
+    'Confirmez votre adresse e-mail avant de vous connecter. Nous vous avons envoyé un lien : ouvrez-le, puis reconnectez-vous.',
+  verificationSent:
+    'Votre compte est créé. Confirmez votre adresse e-mail avec le lien envoyé, puis connectez-vous.',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };
@@ -188,6 +248,11 @@ export const frFieldMessages: FieldMessageTable = {
   'Enter a number.': 'Saisissez un nombre.',
   'Enter text.': 'Saisissez du texte.',
   'This field is required.': 'Ce champ est obligatoire.',
+  'Enter the code from the email.': 'Saisissez le code reçu par e-mail.',
+  'This code is not right, or it was used or has expired. Ask for a new one.':
+    'Ce code est incorrect, ou il a déjà servi ou expiré. Demandez-en un nouveau.',
+  'This link is not valid any more: it was used, replaced or has expired. Ask for a new one.':
+    'Ce lien n’est plus valide : il a servi, a été remplacé ou a expiré. Demandez-en un nouveau.',
 };
 
 export const shippedFieldMessages: Record<string, FieldMessageTable> = { fr: frFieldMessages };

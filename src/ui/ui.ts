@@ -31,7 +31,18 @@ import {
 import { type AccountView, accountPage } from './pages/account.js';
 import { homePage } from './pages/home.js';
 import { notFoundPage } from './pages/not-found.js';
-import { forgotPasswordPage, resetPasswordPage, verifyEmailPage } from './pages/recovery.js';
+import {
+  magicLinkLandingPage,
+  magicLinkRequestPage,
+  otpCodePage,
+  otpRequestPage,
+} from './pages/passwordless.js';
+import {
+  confirmEmailChangePage,
+  forgotPasswordPage,
+  resetPasswordPage,
+  verifyEmailPage,
+} from './pages/recovery.js';
 import { signInPage } from './pages/sign-in.js';
 import { signOutPage } from './pages/sign-out.js';
 import { signUpPage } from './pages/sign-up.js';
@@ -44,6 +55,8 @@ const NOTICES: Record<string, keyof Messages> = {
   sessions: 'sessionsRevoked',
   signout: 'signedOut',
   reset: 'passwordReset',
+  email: 'emailChangeSent',
+  verify: 'verificationSent',
 };
 
 export interface Ui {
@@ -191,6 +204,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         const form = await readForm(request);
         const body = toApiBody(fields, form, ['email', 'password', 'username', 'firstName', 'lastName']);
         const reply = await call(request, connection, 'POST', '/signup', body);
+        // No session in the reply: verification is required before sign-in.
+        if (reply.status === 201 && !reply.body?.session) {
+          return redirect(
+            ctx,
+            `${base}/signin?done=verify${next ? `&next=${encodeURIComponent(next)}` : ''}`,
+          );
+        }
         if (reply.status === 201) return redirect(ctx, next ?? defaultRedirect, reply);
         const { password: _, ...kept } = form;
         return send(ctx, signUpPage(ctx, next, formError(ctx, reply, kept)), reply.status);
@@ -222,6 +242,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           newPassword: form.newPassword ?? '',
         });
         done = 'password';
+      } else if (path === '/account/email') {
+        reply = await call(request, connection, 'POST', '/email/change', { newEmail: form.newEmail ?? '' });
+        done = 'email';
       } else if (path === '/account/sessions/revoke') {
         reply = await call(request, connection, 'DELETE', `/sessions/${encodeURIComponent(form.id ?? '')}`);
         done = 'session';
@@ -242,7 +265,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       const page =
         done === 'password'
           ? accountPage(ctx, view, { password: state })
-          : accountPage(ctx, view, { profile: state });
+          : done === 'email'
+            ? accountPage(ctx, view, { email: { ...state, values: { newEmail: form.newEmail ?? '' } } })
+            : accountPage(ctx, view, { profile: state });
       return send(ctx, page, reply.status);
     }
 
@@ -288,6 +313,28 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       }
     }
 
+    if (path === '/confirm-email-change') {
+      if (method === 'GET') {
+        const token = new URL(request.url).searchParams.get('token') ?? '';
+        return send(ctx, confirmEmailChangePage(ctx, token, 'ask'));
+      }
+      if (method === 'POST') {
+        const token = (await readForm(request)).token ?? '';
+        const reply = await call(request, connection, 'POST', '/email/change/confirm', { token });
+        if (reply.status === 200) {
+          return send(ctx, confirmEmailChangePage(ctx, token, { changedTo: reply.body.user.email }));
+        }
+        const state = formError(ctx, reply, {});
+        const problem = state.errors.token ?? state.formError ?? t('somethingWrong');
+        return send(ctx, confirmEmailChangePage(ctx, token, { problem }), reply.status);
+      }
+    }
+
+    if (path === '/magic-link' || path === '/magic-link/send' || path === '/otp' || path === '/otp/send') {
+      const answer = await passwordless(request, connection, ctx, path, method);
+      if (answer) return answer;
+    }
+
     if (path === '/impersonation/end' && method === 'POST') {
       const reply = await call(request, connection, 'POST', '/impersonation/end');
       if (reply.status === 200 && reply.body.returned) {
@@ -306,6 +353,58 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       }
     }
     return notFound(ctx);
+  }
+
+  /**
+   * Magic link and email code. The link's landing page only shows a button:
+   * posting it spends the token, in whatever browser opened the link.
+   */
+  async function passwordless(
+    request: Request,
+    connection: ConnectionInfo | undefined,
+    ctx: PageContext,
+    path: string,
+    method: string,
+  ): Promise<Response | null> {
+    const next = nextOf(request);
+    const redirectTo = next ? { redirectTo: next } : {};
+    const signedIn = (reply: ApiReply) => redirect(ctx, reply.body.redirectTo ?? defaultRedirect, reply);
+    if (path === '/magic-link' && method === 'GET') {
+      const token = new URL(request.url).searchParams.get('token');
+      if (token === null) return send(ctx, magicLinkRequestPage(ctx, next, emptyForm, false));
+      return send(ctx, magicLinkLandingPage(ctx, token, null));
+    }
+    if (path === '/magic-link' && method === 'POST') {
+      const token = (await readForm(request)).token ?? '';
+      const reply = await call(request, connection, 'POST', '/magic-link/verify', { token });
+      if (reply.status === 200) return signedIn(reply);
+      const state = formError(ctx, reply, {});
+      const why = state.errors.token ?? state.formError ?? ctx.t('somethingWrong');
+      return send(ctx, magicLinkLandingPage(ctx, token, why), reply.status);
+    }
+    if (path === '/magic-link/send' && method === 'POST') {
+      const email = ((await readForm(request)).email ?? '').trim();
+      const reply = await call(request, connection, 'POST', '/magic-link', { email, ...redirectTo });
+      const sent = reply.status === 202;
+      const state = sent ? { ...emptyForm, values: { email } } : formError(ctx, reply, { email });
+      return send(ctx, magicLinkRequestPage(ctx, next, state, sent), sent ? 200 : reply.status);
+    }
+    if (path === '/otp' && method === 'GET') return send(ctx, otpRequestPage(ctx, next, emptyForm));
+    if (path === '/otp' && method === 'POST') {
+      const form = await readForm(request);
+      const email = (form.email ?? '').trim();
+      const code = (form.code ?? '').trim();
+      const reply = await call(request, connection, 'POST', '/otp/verify', { email, code, ...redirectTo });
+      if (reply.status === 200) return signedIn(reply);
+      return send(ctx, otpCodePage(ctx, next, email, formError(ctx, reply, { email }), false), reply.status);
+    }
+    if (path === '/otp/send' && method === 'POST') {
+      const email = ((await readForm(request)).email ?? '').trim();
+      const reply = await call(request, connection, 'POST', '/otp', { email });
+      if (reply.status === 202) return send(ctx, otpCodePage(ctx, next, email, emptyForm, true));
+      return send(ctx, otpRequestPage(ctx, next, formError(ctx, reply, { email })), reply.status);
+    }
+    return null;
   }
 
   function notFound(ctx: PageContext): Response {
@@ -342,6 +441,9 @@ function formError(
   switch (error.code) {
     case 'invalid_credentials':
       formError = t('invalidCredentials');
+      break;
+    case 'email_not_verified':
+      formError = t('emailNotVerified');
       break;
     case 'rate_limited':
       formError = t('rateLimited', { seconds: reply.retryAfter ?? '60' });

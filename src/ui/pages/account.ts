@@ -25,7 +25,7 @@ export interface AccountView {
 export function accountPage(
   ctx: PageContext,
   view: AccountView,
-  state: { profile?: FormState; password?: FormState; notice?: string | null },
+  state: { profile?: FormState; password?: FormState; email?: FormState; notice?: string | null },
 ): string {
   const { t } = ctx;
   const { user } = view;
@@ -40,6 +40,8 @@ export function accountPage(
     formError: null,
   };
   const password = state.password ?? { values: {}, errors: {}, formError: null };
+  const email = state.email ?? { values: {}, errors: {}, formError: null };
+  const emailLabels = { newEmail: t('newEmail') };
   const profileLabels = {
     username: t('username'),
     firstName: t('firstName'),
@@ -59,6 +61,15 @@ ${field({ name: 'firstName', label: profileLabels.firstName, value: profile.valu
 ${field({ name: 'lastName', label: profileLabels.lastName, value: profile.values.lastName ?? '', errors: profile.errors, autocomplete: 'family-name' })}
 ${customFieldInputs(ctx, profile.values, profile.errors)}
 <button type="submit">${t('saveButton')}</button>
+</form>
+</section>
+<section class="gh-card" aria-labelledby="email-heading">
+<h2 id="email-heading">${t('emailHeading')}</h2>
+<p>${t('currentEmail', { email: user.email })}</p>
+${errorSummary(t, email.formError, email.errors, emailLabels)}
+<form method="post" action="${ctx.ui}/account/email" novalidate>
+${field({ name: 'newEmail', label: emailLabels.newEmail, type: 'email', value: email.values.newEmail ?? '', errors: email.errors, autocomplete: 'email', required: true })}
+<button type="submit">${t('changeEmailButton')}</button>
 </form>
 </section>
 <section class="gh-card" aria-labelledby="password-heading">

@@ -1,6 +1,6 @@
 /**
  * The pages of the mail flows: asking for a reset link, choosing a new
- * password from it, and confirming an email address. The confirmation is a
+ * password from it, confirming an email address and confirming a new one. The confirmation is a
  * button, not the link itself: mail scanners open links, and a GET must not
  * spend a token.
  */
@@ -56,4 +56,26 @@ ${content}
 </div>
 <p><a href="${ctx.ui}/account">${t('accountTitle')}</a></p>`;
   return page({ lang: ctx.lang, title: t('verifyTitle'), brand: ctx.brand, t, body });
+}
+
+/** The landing page of an email-change link: a button confirms (a GET spends nothing). */
+export function confirmEmailChangePage(
+  ctx: PageContext,
+  token: string,
+  outcome: 'ask' | { changedTo: string } | { problem: string },
+): string {
+  const { t } = ctx;
+  let content = html`<p>${t('confirmEmailChangeIntro')}</p>
+<form method="post" action="${ctx.ui}/confirm-email-change"><input type="hidden" name="token" value="${token}"><button type="submit">${t('confirmEmailChangeButton')}</button></form>`;
+  if (typeof outcome === 'object' && 'changedTo' in outcome) {
+    content = notice(t('emailChanged', { email: outcome.changedTo }));
+  } else if (typeof outcome === 'object') {
+    content = errorSummary(t, outcome.problem, {}, {});
+  }
+  const body = html`<div class="gh-card">
+<h1>${t('confirmEmailChangeTitle')}</h1>
+${content}
+</div>
+<p><a href="${ctx.ui}/account">${t('accountTitle')}</a></p>`;
+  return page({ lang: ctx.lang, title: t('confirmEmailChangeTitle'), brand: ctx.brand, t, body });
 }

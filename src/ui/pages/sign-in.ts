@@ -22,6 +22,7 @@ ${field({ name: 'password', label: labels.password, type: 'password', errors: fo
 <button type="submit">${t('signInButton')}</button>
 </form>
 <p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>
+<p><a href="${ctx.ui}/magic-link${query}">${t('magicLinkLink')}</a> · <a href="${ctx.ui}/otp${query}">${t('otpLink')}</a></p>
 </div>
 ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query}">${t('signUpTitle')}</a></p>` : ''}`;
   return page({ lang: ctx.lang, title: t('signInTitle'), brand: ctx.brand, t, body });

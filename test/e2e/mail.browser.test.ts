@@ -1,0 +1,265 @@
+/**
+ * The mail flows of the pre-built UI in a real browser: the standalone server
+ * on loopback sends through a real SMTP server on loopback (`smtp-server`,
+ * parsed with `mailparser`), and the link in each received message is opened
+ * in Chromium to finish the flow — password reset, email verification and
+ * email change. Every screen on the way is checked with axe-core (no serious
+ * or critical violation) and ships no JavaScript.
+ *
+ * Links are built from `publicUrl`, so the server's port is chosen first and
+ * `publicUrl` set to the server's own URL.
+ *
+ * Without Chromium at /usr/bin/chromium the whole suite is skipped, never failed.
+ */
+import { createServer } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../src/http/server.js';
+import { createTestAuth, type TestAuth } from '../helpers/auth.js';
+import {
+  type AxeViolation,
+  axeViolations,
+  CHROMIUM_PATH,
+  chromiumAvailable,
+  describeViolations,
+  launchChromium,
+  screenshot,
+} from '../helpers/browser.js';
+import { type SmtpSink, startSmtpSink } from '../helpers/smtp.js';
+
+const PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'a brand new horse battery staple';
+const UI = '/auth/ui';
+const TIMEOUT = 60_000;
+
+const suiteName = chromiumAvailable
+  ? 'the mail flows of the pre-built UI in Chromium'
+  : `the mail flows of the pre-built UI in Chromium — SKIPPED: Chromium is missing at ${CHROMIUM_PATH}`;
+
+/** A port free on loopback right now, for a server that must know its URL before it starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe.skipIf(!chromiumAvailable)(suiteName, () => {
+  let sink: SmtpSink;
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+  let browser: Browser;
+  let open: BrowserContext[] = [];
+  /** Per screen: axe-core's violations and how much JavaScript it had. */
+  const axeResults: Record<string, AxeViolation[]> = {};
+  const scriptCounts: Record<string, number> = {};
+  const scriptResponses: string[] = [];
+  let userCount = 0;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    const port = await freePort();
+    testAuth = await createTestAuth({
+      publicUrl: `http://127.0.0.1:${port}`,
+      rateLimits: false,
+      mail: { smtpUrl: sink.url },
+    });
+    server = await startServer(testAuth.auth, { port, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(open.map((context) => context.close()));
+    open = [];
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await testAuth?.db.drop();
+    await sink?.stop();
+    const summary = Object.entries(axeResults).map(
+      ([name, violations]) =>
+        `${name}: ${violations.length === 0 ? 'no violations' : violations.map((v) => `${v.id} (${v.impact})`).join(', ')}`,
+    );
+    if (summary.length > 0) console.log(`axe-core results (mail flows):\n  ${summary.join('\n  ')}`);
+  });
+
+  const url = (path: string) => `${server.url}${path}`;
+  const uniqueEmail = (tag: string) => `${tag}-${++userCount}@example.com`;
+  const button = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+  const mailTo = (email: string, subject: RegExp) =>
+    sink.waitFor((m) => m.to === email && subject.test(m.subject), 15_000);
+
+  /**
+   * A fresh profile. axe-core is a script injected into the page, which the
+   * UI's CSP (no script-src) would block: these contexts bypass the CSP.
+   */
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ bypassCSP: true });
+    open.push(context);
+    const page = await context.newPage();
+    page.on('response', (response) => {
+      const type = response.headers()['content-type'] ?? '';
+      if (response.request().resourceType() === 'script' || /javascript|ecmascript/.test(type)) {
+        scriptResponses.push(response.url());
+      }
+    });
+    return page;
+  }
+
+  async function navigating(page: Page, action: () => Promise<void>): Promise<void> {
+    const navigated = page.waitForEvent('framenavigated', {
+      predicate: (frame) => frame === page.mainFrame(),
+      timeout: 10_000,
+    });
+    await action();
+    await navigated;
+    await page.waitForLoadState('load');
+  }
+
+  /** The page's path and query. */
+  const where = (page: Page) => {
+    const current = new URL(page.url());
+    return `${current.pathname}${current.search}`;
+  };
+
+  /** Records the screen's `<script>` count (before axe adds its own) and its axe-core violations. */
+  async function check(page: Page, name: string): Promise<void> {
+    scriptCounts[name] = await page.locator('script').count();
+    axeResults[name] = await axeViolations(page);
+    await screenshot(page, `mail-${name.replace(/[^a-z0-9]+/gi, '-')}`);
+  }
+
+  function expectCleanScreens(names: string[]): void {
+    expect(Object.fromEntries(names.map((name) => [name, scriptCounts[name]]))).toEqual(
+      Object.fromEntries(names.map((name) => [name, 0])),
+    );
+    expect(scriptResponses).toEqual([]);
+    const severe = names.flatMap((name) =>
+      (axeResults[name] ?? [])
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${name}: ${describeViolations([v])}`),
+    );
+    expect(severe, severe.join('\n')).toEqual([]);
+  }
+
+  /** Opens the link from a received mail, which must point at this server (built from publicUrl). */
+  async function openLink(page: Page, link: string | undefined): Promise<void> {
+    expect(link?.startsWith(`${server.url}${UI}/`), link).toBe(true);
+    await page.goto(link ?? '');
+  }
+
+  it(
+    'forgot password → the mailed link → a new password → sign in with it',
+    async () => {
+      const email = uniqueEmail('forgot');
+      await testAuth.auth.users.create({ email, password: PASSWORD });
+      const page = await newPage();
+      await page.goto(url(`${UI}/signin`));
+      await navigating(page, () => page.getByRole('link', { name: 'Forgot your password?' }).click());
+      expect(where(page)).toBe(`${UI}/forgot-password`);
+      await check(page, 'forgot password');
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await navigating(page, () => button(page, 'Send the link').click());
+      expect(await page.content()).toContain('a link is on its way');
+      await check(page, 'reset link sent');
+
+      const mail = await mailTo(email, /reset/i);
+      await openLink(page, mail.link);
+      await check(page, 'choose a new password');
+      await page.getByLabel('New password').fill(NEW_PASSWORD);
+      await navigating(page, () => button(page, 'Change password').click());
+      expect(where(page)).toBe(`${UI}/signin?done=reset`);
+      await check(page, 'sign in after reset');
+
+      await page.getByLabel('Email or username').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
+      await navigating(page, () => button(page, 'Sign in').click());
+      expect(where(page)).toBe(`${UI}/account`);
+      expect(await page.content()).toContain(`Signed in as ${email}.`);
+      expectCleanScreens([
+        'forgot password',
+        'reset link sent',
+        'choose a new password',
+        'sign in after reset',
+      ]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'sign-up → the verification mail → the link page → the button → verified',
+    async () => {
+      const email = uniqueEmail('verify');
+      const page = await newPage();
+      await page.goto(url(`${UI}/signup`));
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await navigating(page, () => button(page, 'Create account').click());
+      expect(where(page)).toBe(`${UI}/account`);
+
+      const mail = await mailTo(email, /confirm your email/i);
+      await openLink(page, mail.link);
+      await check(page, 'verify email');
+      const user = await testAuth.auth.users.getByEmail(email);
+      expect(user?.emailVerified).toBe(false);
+      await navigating(page, () => button(page, 'Confirm my email address').click());
+      expect(await page.content()).toContain('Your email address is confirmed.');
+      await check(page, 'email verified');
+      expect((await testAuth.auth.users.getByEmail(email))?.emailVerified).toBe(true);
+      expectCleanScreens(['verify email', 'email verified']);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'email change from the account page → the mail to the new address → confirm → the new address shows',
+    async () => {
+      const email = uniqueEmail('mover');
+      const newEmail = uniqueEmail('moved');
+      await testAuth.auth.users.create({ email, password: PASSWORD });
+      const page = await newPage();
+      await page.goto(url(`${UI}/signin`));
+      await page.getByLabel('Email or username').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await navigating(page, () => button(page, 'Sign in').click());
+      expect(where(page)).toBe(`${UI}/account`);
+      await check(page, 'account');
+
+      await page.getByLabel('New email address').fill('not an address');
+      await navigating(page, () => button(page, 'Change email').click());
+      expect(await page.locator('#field-newEmail').getAttribute('aria-invalid')).toBe('true');
+      await check(page, 'account with email errors');
+
+      await page.getByLabel('New email address').fill(newEmail);
+      await navigating(page, () => button(page, 'Change email').click());
+      expect(where(page)).toBe(`${UI}/account?done=email`);
+      expect(await page.content()).toContain('Check the new address');
+      await check(page, 'email change sent');
+
+      const notice = await mailTo(email, /about to change/i);
+      expect(notice.text).toContain(newEmail);
+      const mail = await mailTo(newEmail, /confirm your new email/i);
+      await openLink(page, mail.link);
+      await check(page, 'confirm new email');
+      expect((await testAuth.auth.users.getByEmail(email))?.email).toBe(email);
+      await navigating(page, () => button(page, 'Confirm my new address').click());
+      expect(await page.content()).toContain(`Your email address is changed to ${newEmail}.`);
+      await check(page, 'email changed');
+
+      await navigating(page, () => page.getByRole('link', { name: 'Your account' }).click());
+      expect(where(page)).toBe(`${UI}/account`);
+      expect(await page.content()).toContain(`Your address is ${newEmail}.`);
+      expect(await page.content()).toContain(`Signed in as ${newEmail}.`);
+      expectCleanScreens([
+        'account',
+        'account with email errors',
+        'email change sent',
+        'confirm new email',
+        'email changed',
+      ]);
+    },
+    TIMEOUT,
+  );
+});
