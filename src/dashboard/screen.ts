@@ -33,6 +33,7 @@ const NOTICES: Record<string, string> = {
   saved: 'Saved.',
   deleted: 'Deleted.',
   password: 'Password set; the user’s sessions have ended.',
+  resetlink: 'A password reset link is on its way to the user.',
   sessions: 'Signed out.',
   groups: 'Groups saved.',
   permissions: 'Permissions saved.',

@@ -40,12 +40,17 @@ import {
   userPermissionsBody,
 } from './admin-schemas.js';
 import { readBody } from './body.js';
+import { sendLink } from './recovery-routes.js';
 import { empty, json } from './responses.js';
 import type { RouteSpec } from './routes.js';
 import { parseBody, withTimestamps } from './schemas.js';
 import { adminUserView } from './views.js';
 
-export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteSpec<F>[] {
+export function adminRoutes<F extends CustomFields>(deps: {
+  fields: F;
+  /** The page reset links lead to. */
+  resetPasswordPage: string;
+}): RouteSpec<F>[] {
   const { fields } = deps;
   const createSchema = adminUserCreateBody(fields);
   const patchSchema = adminUserPatchBody(fields);
@@ -214,6 +219,24 @@ export function adminRoutes<F extends CustomFields>(deps: { fields: F }): RouteS
         await audit(x, actor, { type: 'password_changed', userId: target.id });
         if (target.id === actor.id) x.clearSessionCookie();
         return empty(204, x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/admin/users/:id/password-reset',
+      summary: 'Mail the user a password reset link (their password and sessions stay until they use it)',
+      signedIn: true,
+      permission: 'user.change',
+      success: { status: 202, description: 'Queued' },
+      errors: [...CHANGES, 'conflict'],
+      async handle(x, params) {
+        const { user: actor } = await x.requireSignedIn();
+        const target = await changeableUser(x, actor, params);
+        if (!target.isActive)
+          throw new AuthError('conflict', 'This user is deactivated: activate them first.');
+        await sendLink(x, target, 'password_reset', 'password_reset', deps.resetPasswordPage);
+        await audit(x, actor, { type: 'password_reset_requested', userId: target.id });
+        return empty(202, x.headers);
       },
     },
     {

@@ -68,7 +68,7 @@ export function createApi<F extends CustomFields>(
       verifyPath: `${settings.basePath}/magic-link/verify`,
       landingPage: `${settings.basePath}/ui/magic-link`,
     }),
-    ...adminRoutes<F>({ fields }),
+    ...adminRoutes<F>({ fields, resetPasswordPage: pages.resetPassword }),
     ...adminWebhookRoutes<F>(),
     ...adminSessionRoutes<F>({ fields }),
     ...adminAuditRoutes<F>(),

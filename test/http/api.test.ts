@@ -179,6 +179,7 @@ describe('the API around its routes', () => {
           'DELETE /auth/admin/users/{id}',
           'DELETE /auth/admin/users/{id}/sessions',
           'POST /auth/admin/users/{id}/password',
+          'POST /auth/admin/users/{id}/password-reset',
           'PUT /auth/admin/users/{id}/groups',
           'PUT /auth/admin/users/{id}/permissions',
           'GET /auth/admin/groups',

@@ -227,7 +227,10 @@ ${errorSummary(translate, form.formError, form.errors, { password: 'New password
 <form method="post" action="${ctx.base}/users/${view.user.id}/password" novalidate>
 ${field({ name: 'password', label: 'New password', type: 'password', errors: form.errors, autocomplete: 'new-password', required: true })}
 <button type="submit">Set password</button>
-</form></section>`;
+</form>
+<p class="gh-muted">Or let the user choose one: the link works once, for an hour.</p>
+${postButton(`${ctx.base}/users/${view.user.id}/reset-link`, 'Send a password reset link', { secondary: true })}
+</section>`;
 }
 
 function auditSection(ctx: DashboardContext, events: AuditEventJson[]): SafeHtml {

@@ -80,6 +80,9 @@ const FORMS: Record<
       done: 'password',
     };
   },
+  async 'reset-link'(s, at) {
+    return { reply: await s.change('POST', `${at}/password-reset`), ok: 202, done: 'resetlink' };
+  },
   async sessions(s, at) {
     const reply =
       s.segments[3] === 'revoke-all'

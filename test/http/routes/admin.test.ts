@@ -103,6 +103,13 @@ const cases: AdminCase[] = [
     }),
   },
   {
+    method: 'POST',
+    path: '/auth/admin/users/{id}/password-reset',
+    permission: 'user.change',
+    status: 202,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/password-reset` }),
+  },
+  {
     method: 'PUT',
     path: '/auth/admin/users/{id}/groups',
     permission: 'user.change',

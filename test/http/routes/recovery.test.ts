@@ -229,3 +229,25 @@ describe('the pages of the mail flows', () => {
     expect(again.status).toBe(400);
   });
 });
+
+describe('a reset link sent by staff', () => {
+  it('reaches the user, works like their own request, and names the staff member in the audit', async () => {
+    const staff = await api.auth.users.create({
+      email: `agent${++n}@example.com`,
+      password: PASSWORD,
+      isStaff: true,
+    });
+    await api.auth.permissions.grantToUser(staff.id, ['user.change']);
+    const user = await newUser();
+    const agent = api.client();
+    agent.cookies.set('__Host-gh_session', (await api.auth.sessions.create(staff.id)).token);
+    expect((await agent.post(`/auth/admin/users/${user.id}/password-reset`)).status).toBe(202);
+    const token = tokenOf(await mailTo(user.email, /reset/i));
+    const done = await api
+      .client()
+      .post('/auth/password/reset/confirm', { token, newPassword: NEW_PASSWORD });
+    expect(done.status).toBe(204);
+    const [event] = await api.auth.audit.list({ userId: user.id, type: 'password_reset_requested' });
+    expect(event?.actorId).toBe(staff.id);
+  });
+});
