@@ -2,8 +2,9 @@
  * The mail flows of the pre-built UI in a real browser: the standalone server
  * on loopback sends through a real SMTP server on loopback (`smtp-server`,
  * parsed with `mailparser`), and the link in each received message is opened
- * in Chromium to finish the flow — password reset, email verification and
- * email change. Every screen on the way is checked with axe-core (no serious
+ * in Chromium to finish the flow — password reset, email verification, email
+ * change and passwordless sign-in (a magic link opened in another browser, a
+ * mailed 6-digit code). Every screen on the way is checked with axe-core (no serious
  * or critical violation) and ships no JavaScript.
  *
  * Links are built from `publicUrl`, so the server's port is chosen first and
@@ -259,6 +260,108 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
         'confirm new email',
         'email changed',
       ]);
+    },
+    TIMEOUT,
+  );
+
+  /** Whether the page's browser has a session: the account page answers, or it sends to sign-in. */
+  async function signedInAs(page: Page): Promise<string | null> {
+    const probe = await page.context().newPage();
+    try {
+      await probe.goto(url(`${UI}/account`));
+      const match = /Signed in as ([^<]+)\.<\/p>/.exec(await probe.content());
+      return match?.[1] ?? null;
+    } finally {
+      await probe.close();
+    }
+  }
+
+  it(
+    'magic link from the sign-in page → the mail → the link in another browser → the button → signed in there',
+    async () => {
+      const email = uniqueEmail('magic');
+      await testAuth.auth.users.create({ email, password: PASSWORD });
+      const asker = await newPage();
+      await asker.goto(url(`${UI}/signin`));
+      await navigating(asker, () => asker.getByRole('link', { name: 'Email me a sign-in link' }).click());
+      expect(where(asker)).toBe(`${UI}/magic-link`);
+      await check(asker, 'magic link request');
+      await asker.getByLabel('Email', { exact: true }).fill(email);
+      await navigating(asker, () => button(asker, 'Send me a link').click());
+      expect(where(asker)).toBe(`${UI}/magic-link/send`);
+      expect(await asker.getByRole('heading', { level: 1 }).textContent()).toBe('Check your email');
+      expect(await asker.content()).toContain('a link is on its way');
+      expect(await asker.getByLabel('Email', { exact: true }).inputValue()).toBe(email);
+      await check(asker, 'magic link sent');
+
+      const mail = await mailTo(email, /^Sign in to /);
+      // The mailed link is the API's GET (built from publicUrl), which leads to the landing page.
+      expect(mail.link?.startsWith(`${server.url}/auth/magic-link/verify?token=`), mail.link).toBe(true);
+
+      // Another browser — a fresh profile that never asked — opens the link.
+      const other = await newPage();
+      await other.goto(mail.link ?? '');
+      expect(where(other)).toMatch(new RegExp(`^${UI}/magic-link\\?token=.+`));
+      await check(other, 'magic link landing');
+      // Opening the link spent nothing: it is the button that signs in.
+      expect(await signedInAs(other)).toBeNull();
+      await navigating(other, () => button(other, 'Sign in').click());
+      expect(where(other)).toBe(`${UI}/account`);
+      expect(await other.content()).toContain(`Signed in as ${email}.`);
+      expect(await signedInAs(other)).toBe(email);
+      // The browser that asked is still signed out: the token, not a cookie, is the proof.
+      expect(await signedInAs(asker)).toBeNull();
+
+      // The link works once: pressing its button again (in the first browser) explains why not.
+      await asker.goto(mail.link ?? '');
+      await navigating(asker, () => button(asker, 'Sign in').click());
+      expect(await asker.content()).toContain('This link is not valid any more');
+      expect(await asker.getByRole('link', { name: 'Ask for a new link' }).count()).toBe(1);
+      await check(asker, 'magic link used');
+      expect(await signedInAs(asker)).toBeNull();
+      expectCleanScreens(['magic link request', 'magic link sent', 'magic link landing', 'magic link used']);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'sign-in code from the sign-in page → the mail → a wrong code is refused beside the field → the right one signs in',
+    async () => {
+      const email = uniqueEmail('otp');
+      await testAuth.auth.users.create({ email, password: PASSWORD });
+      const page = await newPage();
+      await page.goto(url(`${UI}/signin`));
+      await navigating(page, () => page.getByRole('link', { name: 'Email me a sign-in code' }).click());
+      expect(where(page)).toBe(`${UI}/otp`);
+      await check(page, 'code request');
+      await page.getByLabel('Email', { exact: true }).fill(email);
+      await navigating(page, () => button(page, 'Send me a code').click());
+      expect(where(page)).toBe(`${UI}/otp/send`);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your email');
+      expect(await page.content()).toContain(`If ${email} can sign in, a 6-digit code is on its way.`);
+      await check(page, 'code sent');
+
+      const mail = await mailTo(email, /sign-in code/i);
+      const code = mail.code ?? '';
+      expect(code).toMatch(/^\d{6}$/);
+      expect(mail.subject).toContain(code);
+
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+      await page.getByLabel('Code', { exact: true }).fill(wrong);
+      await navigating(page, () => button(page, 'Sign in').click());
+      expect(where(page)).toBe(`${UI}/otp`);
+      const codeField = page.locator('#field-code');
+      expect(await codeField.getAttribute('aria-invalid')).toBe('true');
+      expect(await codeField.getAttribute('aria-describedby')).toBe('field-code-error');
+      expect(await page.locator('#field-code-error').textContent()).toContain('This code is not right');
+      expect(await signedInAs(page)).toBeNull();
+      await check(page, 'code with error');
+
+      await page.getByLabel('Code', { exact: true }).fill(code);
+      await navigating(page, () => button(page, 'Sign in').click());
+      expect(where(page)).toBe(`${UI}/account`);
+      expect(await page.content()).toContain(`Signed in as ${email}.`);
+      expectCleanScreens(['code request', 'code sent', 'code with error']);
     },
     TIMEOUT,
   );
