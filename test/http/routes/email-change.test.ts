@@ -5,30 +5,28 @@
  * address is free, taken or the current one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, ORIGIN, PASSWORD, type TestApi } from '../../helpers/http.js';
-import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../../helpers/smtp.js';
+import { PASSWORD, type TestApi } from '../../helpers/http.js';
+import {
+  MAIL_PUBLIC_URL,
+  type MailTestApi,
+  SECURE_COOKIE,
+  startMailTestApi,
+} from '../../helpers/mail-api.js';
+import type { ReceivedMail, SmtpSink } from '../../helpers/smtp.js';
 
-const PUBLIC_URL = 'https://auth.example.com';
-const COOKIE = '__Host-gh_session';
+const PUBLIC_URL = MAIL_PUBLIC_URL;
+const COOKIE = SECURE_COOKIE;
 
 let api: TestApi<Record<never, never>>;
 let sink: SmtpSink;
+let mail: MailTestApi;
 let n = 0;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  api = await createTestApi({
-    publicUrl: PUBLIC_URL,
-    trustedOrigins: [ORIGIN],
-    mail: { smtpUrl: sink.url },
-    rateLimits: { mail: { perEmail: { max: 3, windowSeconds: 3600 } } },
-  });
-  api.auth.mail.start();
+  mail = await startMailTestApi({ rateLimits: { mail: { perEmail: { max: 3, windowSeconds: 3600 } } } });
+  ({ api, sink } = mail);
 });
-afterAll(async () => {
-  await api.close();
-  await sink.stop();
-});
+afterAll(() => mail.close());
 
 async function signedInUser() {
   n += 1;

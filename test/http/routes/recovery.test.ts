@@ -4,30 +4,23 @@
  * the link in the received mail completes the flow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApi, ORIGIN, PASSWORD, type TestApi } from '../../helpers/http.js';
-import { type ReceivedMail, type SmtpSink, startSmtpSink } from '../../helpers/smtp.js';
+import { PASSWORD, type TestApi } from '../../helpers/http.js';
+import { MAIL_PUBLIC_URL, type MailTestApi, startMailTestApi } from '../../helpers/mail-api.js';
+import type { ReceivedMail, SmtpSink } from '../../helpers/smtp.js';
 
-const PUBLIC_URL = 'https://auth.example.com';
+const PUBLIC_URL = MAIL_PUBLIC_URL;
 const NEW_PASSWORD = 'a fresh and unusual passphrase 7';
 
 let api: TestApi<Record<never, never>>;
 let sink: SmtpSink;
+let mail: MailTestApi;
 let n = 0;
 
 beforeAll(async () => {
-  sink = await startSmtpSink();
-  api = await createTestApi({
-    publicUrl: PUBLIC_URL,
-    trustedOrigins: [ORIGIN],
-    mail: { smtpUrl: sink.url },
-    rateLimits: { mail: { perEmail: { max: 3, windowSeconds: 3600 } } },
-  });
-  api.auth.mail.start();
+  mail = await startMailTestApi({ rateLimits: { mail: { perEmail: { max: 3, windowSeconds: 3600 } } } });
+  ({ api, sink } = mail);
 });
-afterAll(async () => {
-  await api.close();
-  await sink.stop();
-});
+afterAll(() => mail.close());
 
 function newUser() {
   n += 1;
