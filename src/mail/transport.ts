@@ -4,7 +4,7 @@
  * ships SMTP (nodemailer). Without one, mail goes to the development log (see
  * `Mail`): stored in the outbox and its link or code logged, never sent.
  */
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   to: string;
@@ -47,20 +47,27 @@ export function smtpUrlProblem(value: string): string | null {
  */
 export function smtpTransport(url: string, options: { timeoutMs?: number } = {}): MailTransport {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const transporter = createTransport({
-    url,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    // Each attempt opens its own connection: auth mail is low volume and a pool would outlive `stop()`.
-    pool: false,
-  } as Parameters<typeof createTransport>[0]);
+  // nodemailer is loaded at the first send: a server that never mails does not pay for it.
+  let transporter: Promise<Transporter> | null = null;
+  const connect = () => {
+    transporter ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        url,
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        // Each attempt opens its own connection: auth mail is low volume and a pool would outlive `stop()`.
+        pool: false,
+      } as Parameters<typeof createTransport>[0]),
+    );
+    return transporter;
+  };
   return {
     name: 'smtp',
     async send(message) {
       const { 'Message-ID': messageId, ...headers } = message.headers ?? {};
       try {
-        await transporter.sendMail({
+        await (await connect()).sendMail({
           from: message.from,
           to: message.to,
           subject: message.subject,
@@ -76,7 +83,7 @@ export function smtpTransport(url: string, options: { timeoutMs?: number } = {})
       }
     },
     close() {
-      transporter.close();
+      void transporter?.then((t) => t.close());
     },
   };
 }
