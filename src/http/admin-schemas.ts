@@ -52,20 +52,9 @@ export function adminUserCreateBody(fields: CustomFields) {
   });
 }
 
-/** What staff may change of a user: every field and flag but the password (it has its own route). */
+/** What staff may change of a user: any field or flag of the create body but the password (it has its own route). */
 export function adminUserPatchBody(fields: CustomFields) {
-  return z.strictObject({
-    email: z.string().min(1, 'Enter an email address.').max(320).optional(),
-    username: z.string().max(150).nullable().optional(),
-    firstName: z.string().max(150).optional(),
-    lastName: z.string().max(150).optional(),
-    isActive: flag.optional(),
-    isStaff: flag.optional(),
-    isSuperuser: flag.optional(),
-    emailVerified: flag.optional(),
-    metadata: metadata.optional(),
-    ...customFieldSchemas(fields),
-  });
+  return adminUserCreateBody(fields).omit({ password: true }).partial();
 }
 
 export const adminPasswordBody = z.strictObject({

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import { parseEmail } from '../accounts/email.js';
 import type { User } from '../accounts/user.js';
-import type { CreateUserInput, UpdateUserInput } from '../accounts/users.js';
+import type { UpdateUserInput } from '../accounts/users.js';
 import { type AuthError, invalidRequest } from '../errors.js';
 import { publicLink } from '../mail/public-link.js';
 import type { ConsumedToken } from '../tokens/one-time-tokens.js';
@@ -27,8 +27,8 @@ import type { Exchange } from './exchange.js';
 import type { Throttle } from './rate-limits/throttle.js';
 import { developmentOrigin, later } from './recovery-routes.js';
 import { empty } from './responses.js';
-import { type RouteSpec, signedInResponse, startSession } from './routes.js';
-import { emailBody, parseBody, tokenBody, withTimestamps } from './schemas.js';
+import { completeSignIn, createWithHooks, type RouteSpec } from './routes.js';
+import { emailBody, parseBody, tokenBody } from './schemas.js';
 
 const INVALID_LINK =
   'This link is not valid any more: it was used, replaced or has expired. Ask for a new one.';
@@ -123,53 +123,20 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
     return user;
   }
 
-  async function signUp(x: Exchange<F>, address: string): Promise<User<F>> {
-    const { core } = x;
-    const hooks = core.config.hooks;
-    const added = await hooks?.beforeSignUp?.({ input: { email: address }, request: x.request });
-    const input = withTimestamps(fields, { email: address, emailVerified: true, ...(added?.fields ?? {}) });
-    const afterSignUp = hooks?.afterSignUp;
-    const user = await core.users.create(input as CreateUserInput<F>, {
-      ...(afterSignUp
-        ? {
-            inTransaction: (created, db) =>
-              Promise.resolve(afterSignUp({ user: created, request: x.request, db })),
-          }
-        : {}),
-    });
-    await core.audit.record({
-      type: 'signup',
-      userId: user.id,
-      ...x.client,
-      details: { via: 'passwordless' },
-    });
-    return user;
+  function signUp(x: Exchange<F>, address: string): Promise<User<F>> {
+    return createWithHooks(x, fields, { email: address, emailVerified: true }, { via: 'passwordless' });
   }
 
   /** Hooks, a new session (`amr`), the audit event and the answer: as password sign-in does. */
-  async function signIn(
+  function signIn(
     x: Exchange<F>,
     user: User<F>,
     method: Method,
     redirect: string | null,
     form: boolean,
   ): Promise<Response> {
-    const { core } = x;
-    await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
-    const { session, token } = await startSession(x, user, [method === 'magic_link' ? 'email' : 'otp']);
-    try {
-      await core.config.hooks?.afterSignIn?.({ user, session, request: x.request });
-    } catch (error) {
-      await core.sessions.revoke(session.id);
-      throw error;
-    }
-    await core.audit.record({
-      type: 'signin_succeeded',
-      userId: user.id,
-      ...x.client,
-      details: { session: session.id, method },
-    });
-    return signedInResponse(x, { status: 200, user, session, token, redirect, form });
+    const amr = [method === 'magic_link' ? 'email' : 'otp'];
+    return completeSignIn(x, user, { amr, redirect, form, details: { method } });
   }
 
   /** A stored `redirectTo` if it is still allowed (the trusted origins may have changed since). */

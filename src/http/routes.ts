@@ -82,25 +82,12 @@ export function accountRoutes<F extends CustomFields>(deps: {
         'rate_limited',
       ],
       async handle(x) {
-        const { core } = x;
         if (!deps.signUpEnabled) throw new AuthError('forbidden', 'Sign-up is closed.');
         await throttle?.beginSignUp(x.ip);
         const { fields: raw, form } = await readBody(x.request);
         const { redirectTo, ...body } = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
         const redirect = x.redirectTarget(redirectTo);
-        const hooks = core.config.hooks;
-        const added = await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request });
-        const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
-        const afterSignUp = hooks?.afterSignUp;
-        const user = await core.users.create(input as CreateUserInput<F>, {
-          ...(afterSignUp
-            ? {
-                inTransaction: (created, db) =>
-                  Promise.resolve(afterSignUp({ user: created, request: x.request, db })),
-              }
-            : {}),
-        });
-        await core.audit.record({ type: 'signup', userId: user.id, ...x.client });
+        const user = await createWithHooks(x, fields, body);
         const page = deps.verifyEmailPage;
         if (page && !user.emailVerified) {
           later(x, () => sendLink(x, user, 'email_verification', 'verify_email', page));
@@ -156,22 +143,12 @@ export function accountRoutes<F extends CustomFields>(deps: {
         if (deps.verificationRequired && !user.emailVerified) {
           await refuseUnverified(x, user, deps.verificationRequired, throttle, attempt);
         }
-        await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
-        await attempt?.succeeded();
-        const { session, token } = await startSession(x, user, ['pwd']);
-        try {
-          await core.config.hooks?.afterSignIn?.({ user, session, request: x.request });
-        } catch (error) {
-          await core.sessions.revoke(session.id);
-          throw error;
-        }
-        await core.audit.record({
-          type: 'signin_succeeded',
-          userId: user.id,
-          ...x.client,
-          details: { session: session.id },
+        return completeSignIn(x, user, {
+          amr: ['pwd'],
+          redirect,
+          form,
+          ...(attempt ? { accepted: () => attempt.succeeded() } : {}),
         });
-        return signedInResponse(x, { status: 200, user, session, token, redirect, form });
       },
     },
     {
@@ -405,11 +382,76 @@ async function refuseUnverified<F extends CustomFields>(
 }
 
 /**
+ * Creates an account through the sign-up hooks: `beforeSignUp` may add
+ * fields, `afterSignUp` runs in the insert's transaction (if it throws, no
+ * user is created); then the audit event.
+ */
+export async function createWithHooks<F extends CustomFields>(
+  x: Exchange<F>,
+  fields: F,
+  body: Record<string, unknown>,
+  details?: Record<string, unknown>,
+): Promise<User<F>> {
+  const { core } = x;
+  const hooks = core.config.hooks;
+  const added = await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request });
+  const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
+  const afterSignUp = hooks?.afterSignUp;
+  const user = await core.users.create(input as CreateUserInput<F>, {
+    ...(afterSignUp
+      ? {
+          inTransaction: (created, db) =>
+            Promise.resolve(afterSignUp({ user: created, request: x.request, db })),
+        }
+      : {}),
+  });
+  await core.audit.record({ type: 'signup', userId: user.id, ...x.client, ...(details ? { details } : {}) });
+  return user;
+}
+
+/**
+ * Finishes a sign-in once the user proved who they are, whatever the method:
+ * the `beforeSignIn` hook (which may refuse), `accepted` (e.g. clearing the
+ * failure counter), a new session, `afterSignIn` (a refusal there ends the
+ * session), the audit event and the answer.
+ */
+export async function completeSignIn<F extends CustomFields>(
+  x: Exchange<F>,
+  user: User<F>,
+  options: {
+    amr: string[];
+    redirect: string | null;
+    form: boolean;
+    details?: Record<string, unknown>;
+    accepted?: () => Promise<void>;
+  },
+): Promise<Response> {
+  const { core } = x;
+  await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
+  await options.accepted?.();
+  const { session, token } = await startSession(x, user, options.amr);
+  try {
+    await core.config.hooks?.afterSignIn?.({ user, session, request: x.request });
+  } catch (error) {
+    await core.sessions.revoke(session.id);
+    throw error;
+  }
+  await core.audit.record({
+    type: 'signin_succeeded',
+    userId: user.id,
+    ...x.client,
+    details: { session: session.id, ...options.details },
+  });
+  const { redirect, form } = options;
+  return signedInResponse(x, { status: 200, user, session, token, redirect, form });
+}
+
+/**
  * Starts a session for a user who just proved who they are. Whatever session
  * the request carried is ended, never reused (no fixation); its data moves to
  * the new session when it was anonymous or the same user's.
  */
-export async function startSession<F extends CustomFields>(
+async function startSession<F extends CustomFields>(
   x: Exchange<F>,
   user: User<F>,
   amr: string[],
@@ -430,7 +472,7 @@ export async function startSession<F extends CustomFields>(
  * with a `redirectTo` is sent there (303); anything else gets the user, the
  * session, the normalised `redirectTo` if any, and (bearer mode) the token.
  */
-export async function signedInResponse<F extends CustomFields>(
+async function signedInResponse<F extends CustomFields>(
   x: Exchange<F>,
   outcome: {
     status: number;
