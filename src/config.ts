@@ -19,6 +19,8 @@ import { fromProblem, type MailConfig } from './mail/mail-config.js';
 import { MAIL_TEMPLATE_NAMES } from './mail/templates.js';
 import { smtpUrlProblem } from './mail/transport.js';
 import type { AuthHooks } from './methods/hooks.js';
+import { PRESET_NAMES, providerProblems } from './methods/oauth/providers.js';
+import type { OAuthConfig } from './methods/oauth/social-login.js';
 import {
   type LegacyPasswordsConfig,
   legacyUrlProblem,
@@ -140,6 +142,12 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
    * account (without a password, its address verified); needs open sign-up.
    */
   passwordless?: { signUp?: boolean };
+  /**
+   * Social sign-in: `{ providers: { google: { clientId, clientSecret }, … } }`.
+   * Each provider's callback URL is `{publicUrl}{basePath}/oauth/{id}/callback`;
+   * see `OAuthProviderConfig` for presets and options.
+   */
+  oauth?: OAuthConfig;
   /** Brute-force limits; see the README for the defaults. `false` disables them all (tests, benchmarks). */
   rateLimits?:
     | false
@@ -162,9 +170,11 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
    * The pages (paths under `publicUrl`) that links in mail lead to, with
    * `?token=…`. Default: the pre-built pages, `{basePath}/ui/reset-password`,
    * `{basePath}/ui/verify-email` and `{basePath}/ui/confirm-email-change`;
-   * set your own when the UI is off.
+   * set your own when the UI is off. `oauthError`: where a refused social
+   * sign-in is sent, with `?error=code` (a path or an absolute URL; default the
+   * pre-built sign-in page, or a JSON answer when the UI is off).
    */
-  links?: { resetPassword?: string; verifyEmail?: string; confirmEmailChange?: string };
+  links?: { resetPassword?: string; verifyEmail?: string; confirmEmailChange?: string; oauthError?: string };
   /** The staff dashboard at `{basePath}/dashboard/`. Default: on when the UI is. */
   dashboard?: { enabled?: boolean };
   /** The audit trail. `retentionDays`: events older than this are deleted hourly by the server. Default: kept. */
@@ -305,6 +315,38 @@ const configSchema = z.strictObject({
   secret: z.string().min(32, 'must be at least 32 characters').optional(),
   signUp: z.strictObject({ enabled: z.boolean().optional() }).optional(),
   passwordless: z.strictObject({ signUp: z.boolean().optional() }).optional(),
+  oauth: z
+    .strictObject({
+      providers: z
+        .record(
+          z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a short lower-case id such as google'),
+          z.strictObject({
+            preset: z.enum([...PRESET_NAMES, 'oidc', 'oauth2']).optional(),
+            name: z.string().min(1).max(60).optional(),
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1).optional(),
+            issuer: z.string().optional(),
+            tenant: z
+              .string()
+              .regex(/^[A-Za-z0-9.-]+$/, 'must be a directory id or domain')
+              .optional(),
+            authorizationUrl: z.string().optional(),
+            tokenUrl: z.string().optional(),
+            userInfoUrl: z.string().optional(),
+            scopes: z
+              .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'must be a scope token'))
+              .optional(),
+            authorizationParams: z.record(z.string(), z.string()).optional(),
+            identity: hook.optional(),
+            mapProfile: hook.optional(),
+            signUp: z.boolean().optional(),
+            linkByEmail: z.boolean().optional(),
+            storeTokens: z.boolean().optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
   rateLimits: z
     .union([
       z.literal(false),
@@ -372,6 +414,15 @@ const configSchema = z.strictObject({
       confirmEmailChange: z
         .string()
         .regex(/^\/[^\s?#]*$/, 'must be a path such as /confirm-email-change')
+        .optional(),
+      oauthError: z
+        .string()
+        .refine(
+          (value) =>
+            /^\/[^\s?#/\\][^\s?#]*$/.test(value) ||
+            (URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)),
+          'must be a path such as /signin or an http(s) URL',
+        )
         .optional(),
     })
     .optional(),
@@ -552,6 +603,20 @@ export function validateConfig<F extends CustomFields>(config: GatehouseConfig<F
     );
   }
   if (result.success && config.webhooks) problems.push(...webhookListProblems(config.webhooks));
+  const providers = Object.entries((result.success && config.oauth?.providers) || {});
+  if (providers.length > 0 && !config.publicUrl) {
+    problems.push(
+      'publicUrl: social sign-in needs it: the callback URLs registered at providers are built from it',
+    );
+  }
+  for (const [id, provider] of providers) {
+    problems.push(...providerProblems(id, provider).map((p) => `oauth.providers.${id}.${p}`));
+    if (provider.storeTokens && !(config.secret ?? process.env.GATEHOUSE_SECRET)) {
+      problems.push(
+        `oauth.providers.${id}.storeTokens: keeping provider tokens needs \`secret\` to seal them`,
+      );
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -5,6 +5,7 @@ import {
   passwordBackend,
 } from './accounts/backends.js';
 import type { CustomFields, NoCustomFields } from './accounts/custom-fields.js';
+import { LinkedAccounts } from './accounts/linked-accounts.js';
 import type { User } from './accounts/user.js';
 import {
   migrateUserFields,
@@ -15,13 +16,16 @@ import {
 import { type UserEvents, Users } from './accounts/users.js';
 import { AuditLog } from './audit/audit-log.js';
 import { ConfigError, type GatehouseConfig, validateConfig } from './config.js';
+import { createSealer } from './crypto.js';
 import { type Database, openDatabase } from './db/database.js';
 import { type Migration, type MigrationStatus, migrationStatus, runMigrations } from './db/migrator.js';
 import { EventBus, type Listener } from './events.js';
 import { createLogger, type Logger } from './logger.js';
 import { Mail } from './mail/mail.js';
 import type { MailConfig } from './mail/mail-config.js';
+import { publicLink } from './mail/public-link.js';
 import { smtpUrlProblem } from './mail/transport.js';
+import { SocialLogin } from './methods/oauth/social-login.js';
 import {
   createPasswordHashers,
   type PasswordHashers,
@@ -86,6 +90,10 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly webhooks: Webhooks;
   /** Outgoing mail: templates, the outbox, the delivery worker (`mail.start()`; see `Mail`). */
   readonly mail: Mail;
+  /** External identities (social sign-in) linked to users: list, find, unlink. */
+  readonly accounts: LinkedAccounts;
+  /** Social sign-in: the configured providers, starting and completing their flows. */
+  readonly oauth: SocialLogin<F>;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -102,13 +110,14 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
   /**
    * Deletes what has expired: sessions past their lifetime, one-time tokens
-   * past their expiry, and audit events older than `audit.retentionDays`.
+   * past their expiry, spent or stale social sign-in requests, and audit events older than `audit.retentionDays`.
    * The standalone server runs it hourly.
    */
   housekeeping(): Promise<{
     sessions: number;
     anonymousSessions: number;
     oneTimeTokens: number;
+    oauthTransactions: number;
     auditEvents: number;
   }>;
   /** Stops the webhook and mail workers (letting what is in flight finish), then closes the database connections. */
@@ -178,6 +187,22 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
   });
   const audit = new AuditLog({ database, logger, now, onRecorded: (event) => webhooks.enqueue(event) });
+  const secret = config.secret ?? process.env.GATEHOUSE_SECRET;
+  const accounts = new LinkedAccounts({
+    database,
+    now,
+    sealer: secret ? createSealer(secret, 'provider tokens') : null,
+  });
+  const basePath = config.basePath ?? '/auth';
+  const oauth = new SocialLogin<F>({
+    database,
+    now,
+    config: config.oauth,
+    redirectUri: (id) => publicLink(config, `${basePath}/oauth/${id}/callback`),
+    users,
+    accounts,
+    logger,
+  });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -197,6 +222,8 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     audit,
     webhooks,
     mail,
+    accounts,
+    oauth,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -233,16 +260,18 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     },
     async housekeeping() {
       const retentionDays = config.audit?.retentionDays;
-      const [ended, anonymousEnded, tokensEnded, pruned] = await Promise.all([
+      const [ended, anonymousEnded, tokensEnded, transactionsEnded, pruned] = await Promise.all([
         sessions.deleteExpired(),
         sessions.anonymous.deleteExpired(),
         tokens.deleteExpired(),
+        oauth.transactions.deleteExpired(),
         retentionDays ? audit.deleteBefore(new Date(now().getTime() - retentionDays * 86_400_000)) : 0,
       ]);
       return {
         sessions: ended,
         anonymousSessions: anonymousEnded,
         oneTimeTokens: tokensEnded,
+        oauthTransactions: transactionsEnded,
         auditEvents: pruned,
       };
     },

@@ -11,6 +11,8 @@ export const errorStatus = {
   invalid_request: 400,
   password_invalid: 400,
   invalid_redirect: 400,
+  /** A social sign-in's callback did not hold up (state, replay, the provider's refusal or answer). */
+  oauth_failed: 400,
   invalid_credentials: 401,
   unauthenticated: 401,
   mfa_required: 401,

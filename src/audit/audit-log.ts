@@ -35,7 +35,9 @@ export type AuditEventType =
   | 'magic_link_requested'
   | 'otp_requested'
   | 'email_change_requested'
-  | 'email_changed';
+  | 'email_changed'
+  | 'account_linked'
+  | 'account_unlinked';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -65,6 +67,8 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   otp_requested: true,
   email_change_requested: true,
   email_changed: true,
+  account_linked: true,
+  account_unlinked: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

@@ -19,6 +19,7 @@ export type GatehouseErrorCode =
   | 'invalid_request'
   | 'password_invalid'
   | 'invalid_redirect'
+  | 'oauth_failed'
   | 'invalid_credentials'
   | 'unauthenticated'
   | 'mfa_required'

@@ -153,6 +153,37 @@ export interface OneTimeTokensTable {
   used_at: NullableTimestamp;
 }
 
+/** External identities linked to users (see `src/accounts/linked-accounts.ts`). */
+export interface AccountsTable {
+  id: string;
+  user_id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  email_verified: Bool;
+  /** Sealed (`crypto.ts`), when the provider keeps its tokens. */
+  access_token: string | null;
+  refresh_token: string | null;
+  token_expires_at: NullableTimestamp;
+  scope: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+}
+
+/** Authorization requests between their start and their callback (see `src/methods/oauth/`). */
+export interface OAuthTransactionsTable {
+  id: string;
+  secret_hash: string;
+  provider: string;
+  intent: string;
+  user_id: string | null;
+  session_id: string | null;
+  redirect_to: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 /** The mail outbox (see `src/mail/`): rendered messages waiting for, or done with, a transport. */
 export interface MailOutboxTable {
   id: string;
@@ -195,4 +226,6 @@ export interface DatabaseSchema {
   webhook_deliveries: WebhookDeliveriesTable;
   mail_outbox: MailOutboxTable;
   one_time_tokens: OneTimeTokensTable;
+  accounts: AccountsTable;
+  oauth_transactions: OAuthTransactionsTable;
 }

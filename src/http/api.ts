@@ -22,6 +22,7 @@ import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
 import { Exchange, type HttpSettings, type SignedIn } from './exchange.js';
 import type { Metrics } from './metrics.js';
+import { oauthRoutes } from './oauth-routes.js';
 import { openApiDocument } from './openapi.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
@@ -52,6 +53,7 @@ export function createApi<F extends CustomFields>(
   const throttle = createThrottle(core, options.rateLimitStore);
   const fields = (core.config.user?.fields ?? {}) as F;
   const pages = mailPages(core.config, settings.basePath);
+  const uiOn = core.config.ui?.enabled !== false;
   const routes = [
     ...accountRoutes<F>({
       throttle,
@@ -67,6 +69,19 @@ export function createApi<F extends CustomFields>(
       signUpEnabled: core.config.signUp?.enabled !== false && core.config.passwordless?.signUp === true,
       verifyPath: `${settings.basePath}/magic-link/verify`,
       landingPage: `${settings.basePath}/ui/magic-link`,
+    }),
+    ...oauthRoutes<F>({
+      throttle,
+      fields,
+      basePath: settings.basePath,
+      signUpEnabled: core.config.signUp?.enabled !== false,
+      afterSignIn: core.config.ui?.defaultRedirect ?? (uiOn ? `${settings.basePath}/ui/account` : '/'),
+      afterLink: uiOn ? `${settings.basePath}/ui/account` : (core.config.ui?.defaultRedirect ?? '/'),
+      errorPages: {
+        signIn: core.config.links?.oauthError ?? (uiOn ? `${settings.basePath}/ui/signin` : null),
+        link: core.config.links?.oauthError ?? (uiOn ? `${settings.basePath}/ui/account` : null),
+      },
+      verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
     }),
     ...adminRoutes<F>({ fields, resetPasswordPage: pages.resetPassword }),
     ...adminWebhookRoutes<F>(),

@@ -42,3 +42,17 @@ export function readCookie(header: string | null | undefined, name: string): str
   }
   return undefined;
 }
+
+/**
+ * The cookie that ties a social sign-in's callback to the browser that
+ * started it: `__Host-gh_oauth` on https, like the session cookie, and
+ * `SameSite=Lax` so that it rides along the provider's top-level redirect back.
+ */
+export function oauthCookieName(policy: CookiePolicy): string {
+  return policy.secure ? '__Host-gh_oauth' : 'gh_oauth';
+}
+
+export function oauthCookie(policy: CookiePolicy, value: string, maxAgeSeconds: number): string {
+  const secure = policy.secure ? '; Secure' : '';
+  return `${oauthCookieName(policy)}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=Lax`;
+}

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
 import type { CreateUserInput, UpdateUserInput } from '../accounts/users.js';
+import type { Executor } from '../db/transaction.js';
 import { AuthError, type ErrorCode, invalidRequest, isAuthError } from '../errors.js';
 import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
@@ -353,7 +354,7 @@ export function accountRoutes<F extends CustomFields>(deps: {
  * mail request). Only reached after the password checked out, so the code
  * tells nothing to someone who does not know it.
  */
-async function refuseUnverified<F extends CustomFields>(
+export async function refuseUnverified<F extends CustomFields>(
   x: Exchange<F>,
   user: User<F>,
   page: string,
@@ -391,6 +392,8 @@ export async function createWithHooks<F extends CustomFields>(
   fields: F,
   body: Record<string, unknown>,
   details?: Record<string, unknown>,
+  /** Writes that must commit with the user (a linked identity), before `afterSignUp`. */
+  alongside?: (user: User<F>, trx: Executor) => Promise<void>,
 ): Promise<User<F>> {
   const { core } = x;
   const hooks = core.config.hooks;
@@ -398,10 +401,12 @@ export async function createWithHooks<F extends CustomFields>(
   const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
   const afterSignUp = hooks?.afterSignUp;
   const user = await core.users.create(input as CreateUserInput<F>, {
-    ...(afterSignUp
+    ...(afterSignUp || alongside
       ? {
-          inTransaction: (created, db) =>
-            Promise.resolve(afterSignUp({ user: created, request: x.request, db })),
+          async inTransaction(created, db) {
+            await alongside?.(created, db);
+            await afterSignUp?.({ user: created, request: x.request, db });
+          },
         }
       : {}),
   });

@@ -210,6 +210,12 @@ describe('the API around its routes', () => {
           'POST /auth/email/change/confirm',
           'GET /auth/admin/audit',
           'GET /auth/admin/audit.csv',
+          'GET /auth/oauth',
+          'GET /auth/oauth/{provider}',
+          'POST /auth/oauth/{provider}/link',
+          'GET /auth/oauth/{provider}/callback',
+          'GET /auth/linked-accounts',
+          'DELETE /auth/linked-accounts/{id}',
         ].sort(),
       );
       const list = doc.paths['/auth/admin/users'].get;

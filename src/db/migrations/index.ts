@@ -9,6 +9,7 @@ import { webhooks } from './0007_webhooks.js';
 import { userSearch } from './0008_user_search.js';
 import { mailOutbox } from './0009_mail_outbox.js';
 import { oneTimeTokens } from './0010_one_time_tokens.js';
+import { socialAccounts } from './0011_social_accounts.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   userSearch,
   mailOutbox,
   oneTimeTokens,
+  socialAccounts,
 ];

@@ -1,0 +1,294 @@
+/**
+ * The routes of API.md "Passwordless, social, …" for social sign-in, and the
+ * signed-in user's linked identities.
+ *
+ * - `GET /oauth/{provider}` starts a sign-in: a transaction whose secret goes
+ *   into the `gh_oauth` cookie, and a 302 to the provider.
+ * - `POST /oauth/{provider}/link` starts linking for the signed-in user: a
+ *   POST, so the CSRF origin check applies — a link started from another site
+ *   would attach the attacker's identity to the victim's account.
+ * - `GET /oauth/{provider}/callback` checks everything (see `SocialLogin`),
+ *   then signs in, signs up, links, or refuses. The browser always gets a
+ *   303: to `redirectTo`, or on a refusal to the error page with `?error=`
+ *   (the pre-built sign-in or account page, or `links.oauthError`); with no
+ *   page to go to, the refusal is answered as JSON.
+ */
+import { z } from 'zod';
+import type { CustomFields } from '../accounts/custom-fields.js';
+import type { LinkedAccount } from '../accounts/linked-accounts.js';
+import type { User } from '../accounts/user.js';
+import type { UpdateUserInput } from '../accounts/users.js';
+import { AuthError, isAuthError } from '../errors.js';
+import type { CompletedCallback } from '../methods/oauth/social-login.js';
+import { TRANSACTION_TTL_SECONDS } from '../methods/oauth/transactions.js';
+import { readBody } from './body.js';
+import { oauthCookie, oauthCookieName, readCookie } from './cookies.js';
+import type { Exchange } from './exchange.js';
+import type { Throttle } from './rate-limits/throttle.js';
+import { empty, errorResponse, json, seeOther } from './responses.js';
+import { completeSignIn, createWithHooks, type RouteSpec, refuseUnverified } from './routes.js';
+import { parseBody } from './schemas.js';
+
+const redirectQuery = z.object({ redirectTo: z.string().optional() });
+export const linkBody = z.strictObject({ redirectTo: z.string().max(2048).optional() });
+
+export function oauthRoutes<F extends CustomFields>(deps: {
+  throttle: Throttle | null;
+  fields: F;
+  basePath: string;
+  signUpEnabled: boolean;
+  /** Where a sign-in goes without `redirectTo`. */
+  afterSignIn: string;
+  /** Where linking goes without `redirectTo` (the account page). */
+  afterLink: string;
+  /** Where refusals are shown (`?error=code` is added), per intent; null: answer JSON. */
+  errorPages: { signIn: string | null; link: string | null };
+  /** `emailVerification.required`: the verification page; null: off. */
+  verificationRequired: string | null;
+}): RouteSpec<F>[] {
+  const { fields } = deps;
+
+  function setTransactionCookie(x: Exchange<F>, secret: string) {
+    x.headers['set-cookie'] = oauthCookie(x.cookie, secret, TRANSACTION_TTL_SECONDS);
+  }
+
+  /** The 303 (or JSON) a refusal becomes; the transaction cookie is cleared either way. */
+  function refusal(x: Exchange<F>, error: AuthError, page: string | null): Response {
+    const response = page
+      ? seeOther(`${page}${page.includes('?') ? '&' : '?'}error=${encodeURIComponent(error.code)}`, x.headers)
+      : errorResponse(error, x.headers);
+    response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
+    return response;
+  }
+
+  async function signIn(x: Exchange<F>, done: CompletedCallback): Promise<Response> {
+    const { core } = x;
+    const decision = await core.oauth.decide(done, { signUpOpen: deps.signUpEnabled });
+    const { identity, provider, tokens } = done;
+    let user: User<F>;
+    let details: Record<string, unknown> = { method: 'oauth', provider: provider.id };
+    if (decision.kind === 'returning') {
+      user = decision.user;
+      await core.accounts.recordUse(decision.account, identity, tokens);
+    } else if (decision.kind === 'link_by_email') {
+      user = decision.user;
+      const account = await core.accounts.link(user.id, identity, { tokens });
+      await auditLink(x, user.id, account, { automatic: true });
+      details = { ...details, linked: true };
+    } else {
+      const profile = core.oauth.profileFields(done);
+      let linked: LinkedAccount | undefined;
+      user = await createWithHooks(
+        x,
+        fields,
+        { ...profile, email: decision.email, emailVerified: identity.emailVerified },
+        { via: 'oauth', provider: provider.id },
+        async (created, trx) => {
+          linked = await core.accounts.link(created.id, identity, { tokens, executor: trx });
+        },
+      );
+      if (linked) await auditLink(x, user.id, linked, { signUp: true });
+    }
+    if (deps.verificationRequired && !user.emailVerified) {
+      await refuseUnverified(x, user, deps.verificationRequired, deps.throttle, undefined);
+    }
+    const redirect = done.transaction.redirectTo ?? deps.afterSignIn;
+    return completeSignIn(x, user, { amr: ['oauth'], redirect, form: true, details });
+  }
+
+  async function link(x: Exchange<F>, done: CompletedCallback): Promise<Response> {
+    const { core } = x;
+    const { transaction, identity, provider, tokens } = done;
+    const current = await x.signedIn();
+    // The session that asked to link must be the one finishing it.
+    if (!current || current.session.id !== transaction.sessionId || current.user.id !== transaction.userId) {
+      throw new AuthError('unauthenticated', 'Sign in again, then link the account.');
+    }
+    const existing = await core.accounts.find(identity.provider, identity.subject);
+    if (existing && existing.userId !== current.user.id) {
+      throw new AuthError('conflict', `This ${provider.name} account is already linked to another account.`);
+    }
+    if (existing) {
+      await core.accounts.recordUse(existing, identity, tokens);
+    } else {
+      const account = await core.accounts.link(current.user.id, identity, { tokens });
+      await auditLink(x, current.user.id, account, {});
+      // The provider proved the address the account already has: that verifies it.
+      if (!current.user.emailVerified && identity.emailVerified && identity.email === current.user.email) {
+        await core.users.update(current.user.id, { emailVerified: true } as UpdateUserInput<F>);
+      }
+    }
+    return seeOther(transaction.redirectTo ?? deps.afterLink, x.headers);
+  }
+
+  function auditLink(
+    x: Exchange<F>,
+    userId: string,
+    account: LinkedAccount,
+    details: Record<string, unknown>,
+  ) {
+    return x.core.audit.record({
+      type: 'account_linked',
+      userId,
+      ...x.client,
+      details: { provider: account.provider, account: account.id, ...details },
+    });
+  }
+
+  return [
+    {
+      method: 'GET',
+      path: '/oauth',
+      summary: 'The social sign-in providers that are configured',
+      signedIn: false,
+      success: { status: 200, description: '`{providers: [{id, name, url}]}`; `url` starts a sign-in' },
+      errors: [],
+      async handle(x) {
+        const providers = x.core.oauth.list().map((p) => ({ ...p, url: `${deps.basePath}/oauth/${p.id}` }));
+        return json(200, { providers }, x.headers);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/oauth/:provider',
+      summary:
+        'Start a social sign-in: 302 to the provider with state, PKCE (S256) and, for OpenID Connect, a nonce; `redirectTo` must be a trusted target',
+      signedIn: false,
+      query: redirectQuery,
+      success: {
+        status: 302,
+        description: 'To the provider; the `gh_oauth` cookie ties the callback to this browser',
+      },
+      errors: ['invalid_redirect', 'not_found', 'unavailable'],
+      async handle(x, params) {
+        const redirect = x.redirectTarget(new URL(x.request.url).searchParams.get('redirectTo') ?? undefined);
+        const started = await x.core.oauth.begin(params.provider ?? '', {
+          intent: 'sign_in',
+          redirectTo: redirect,
+        });
+        setTransactionCookie(x, started.secret);
+        x.headers.location = started.url.href;
+        return empty(302, x.headers);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/oauth/:provider/link',
+      summary:
+        'Link a provider to the signed-in account: `{url}` to send the browser to (a form post gets 303 there)',
+      signedIn: true,
+      body: linkBody,
+      success: {
+        status: 200,
+        description: '`{url}`; the `gh_oauth` cookie ties the callback to this browser',
+      },
+      errors: [
+        'invalid_request',
+        'invalid_redirect',
+        'unauthenticated',
+        'not_found',
+        'unavailable',
+        'csrf_failed',
+      ],
+      async handle(x, params) {
+        const { session, user } = await x.requireSignedIn();
+        const { fields: raw, form } = await readBody(x.request);
+        const redirect = x.redirectTarget(parseBody(linkBody, raw).redirectTo);
+        const started = await x.core.oauth.begin(params.provider ?? '', {
+          intent: 'link',
+          userId: user.id,
+          sessionId: session.id,
+          redirectTo: redirect,
+        });
+        setTransactionCookie(x, started.secret);
+        return form ? seeOther(started.url.href, x.headers) : json(200, { url: started.url.href }, x.headers);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/oauth/:provider/callback',
+      summary:
+        "The provider's redirect back: signs in (or up, or links), then 303 to `redirectTo`; refusals 303 to the error page with `?error=`",
+      signedIn: false,
+      query: z.object({
+        code: z.string().optional(),
+        state: z.string().optional(),
+        iss: z.string().optional(),
+        error: z.string().optional(),
+      }),
+      success: { status: 303, description: 'To `redirectTo` (or the default page), with the session cookie' },
+      errors: ['oauth_failed', 'conflict', 'forbidden', 'email_not_verified', 'unauthenticated', 'not_found'],
+      async handle(x, params) {
+        const { core } = x;
+        const secret = readCookie(x.request.headers.get('cookie'), oauthCookieName(x.cookie)) ?? null;
+        let intent: 'sign_in' | 'link' = 'sign_in';
+        try {
+          const done = await core.oauth.complete(
+            params.provider ?? '',
+            secret,
+            new URL(x.request.url).searchParams,
+          );
+          intent = done.transaction.intent;
+          const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
+          response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
+          return response;
+        } catch (error) {
+          if (!isAuthError(error)) throw error;
+          await core.audit.record({
+            type: 'signin_failed',
+            userId: null,
+            ...x.client,
+            details: { method: 'oauth', provider: params.provider ?? '', reason: error.code },
+          });
+          return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn);
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/linked-accounts',
+      summary: "The signed-in user's linked identities (social sign-in)",
+      signedIn: true,
+      success: {
+        status: 200,
+        description: '`{accounts: [{id, provider, providerName, email, createdAt, lastUsedAt}]}`',
+      },
+      errors: ['unauthenticated'],
+      async handle(x) {
+        const { user } = await x.requireSignedIn();
+        const accounts = await x.core.accounts.list(user.id);
+        return json(200, { accounts: accounts.map((a) => linkedAccountView(x, a)) }, x.headers);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/linked-accounts/:id',
+      summary: 'Unlink one of your identities; refused (409) when it is your only way to sign in',
+      signedIn: true,
+      success: { status: 204, description: 'Unlinked' },
+      errors: ['unauthenticated', 'not_found', 'conflict', 'csrf_failed'],
+      async handle(x, params) {
+        const { user } = await x.requireSignedIn();
+        const account = await x.core.accounts.unlink(user.id, params.id ?? '');
+        await x.core.audit.record({
+          type: 'account_unlinked',
+          userId: user.id,
+          ...x.client,
+          details: { provider: account.provider, account: account.id },
+        });
+        return empty(204, x.headers);
+      },
+    },
+  ];
+}
+
+export function linkedAccountView<F extends CustomFields>(x: Exchange<F>, account: LinkedAccount) {
+  return {
+    id: account.id,
+    provider: account.provider,
+    providerName: x.core.oauth.provider(account.provider)?.name ?? account.provider,
+    email: account.email,
+    createdAt: account.createdAt.toISOString(),
+    lastUsedAt: account.lastUsedAt.toISOString(),
+  };
+}
