@@ -319,7 +319,7 @@ const configSchema = z.strictObject({
     .strictObject({
       providers: z
         .record(
-          z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'must be a short lower-case id such as google'),
+          z.string(),
           z.strictObject({
             preset: z.enum([...PRESET_NAMES, 'oidc', 'oauth2']).optional(),
             name: z.string().min(1).max(60).optional(),
@@ -344,6 +344,16 @@ const configSchema = z.strictObject({
             storeTokens: z.boolean().optional(),
           }),
         )
+        .superRefine((providers, context) => {
+          for (const id of Object.keys(providers)) {
+            if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(id))
+              context.addIssue({
+                code: 'custom',
+                path: [id],
+                message: 'must be a short lower-case id such as google',
+              });
+          }
+        })
         .optional(),
     })
     .optional(),

@@ -77,3 +77,70 @@ describe('configuration from the environment', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('social sign-in configuration', () => {
+  const google = { clientId: 'id', clientSecret: 'secret' };
+
+  it('accepts presets by id and a generic OpenID Connect issuer', () => {
+    expect(
+      problemsOf({
+        publicUrl: 'https://auth.example.com',
+        oauth: {
+          providers: {
+            google,
+            github: google,
+            corp: { preset: 'oidc', issuer: 'https://id.corp.example', ...google },
+            local: { preset: 'oidc', issuer: 'http://127.0.0.1:4000', ...google },
+          },
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it('names what each provider lacks', () => {
+    const problems = problemsOf({
+      oauth: {
+        providers: {
+          microsoft: google,
+          corp: { preset: 'oidc', ...google },
+          plain: { preset: 'oidc', issuer: 'http://id.example.com', ...google },
+          keeper: { ...google, storeTokens: true, preset: 'google' },
+        },
+      },
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      [
+        'publicUrl',
+        'oauth.providers.microsoft.tenant',
+        'oauth.providers.corp.issuer',
+        'oauth.providers.plain.issuer',
+        'oauth.providers.keeper.storeTokens',
+      ].sort(),
+    );
+  });
+
+  it('refuses a provider id that cannot be a path segment', () => {
+    const problems = problemsOf({
+      publicUrl: 'https://auth.example.com',
+      oauth: { providers: { 'Bad Id': google } },
+    });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^oauth\.providers\.Bad Id: must be a short lower-case id/);
+  });
+
+  it('asks an OAuth 2.0 provider without a preset for its endpoints and how to read its user', () => {
+    const problems = problemsOf({
+      publicUrl: 'https://auth.example.com',
+      oauth: {
+        providers: { forge: { preset: 'oauth2', ...google, tokenUrl: 'https://forge.example/token' } },
+      },
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      [
+        'oauth.providers.forge.authorizationUrl',
+        'oauth.providers.forge.identity',
+        'oauth.providers.forge.userInfoUrl',
+      ].sort(),
+    );
+  });
+});

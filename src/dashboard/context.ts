@@ -27,6 +27,9 @@ export function customFields(
     ui: ctx.ui,
     fields: ctx.fields,
     signUpEnabled: false,
+    api: '',
+    defaultRedirect: ctx.ui,
+    providers: [],
   };
   return customFieldInputs(page, values, errors);
 }

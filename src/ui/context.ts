@@ -13,6 +13,12 @@ export interface PageContext {
   ui: string;
   fields: CustomFields;
   signUpEnabled: boolean;
+  /** The API's base path, e.g. `/auth`. */
+  api: string;
+  /** Where a sign-in lands without `next`. */
+  defaultRedirect: string;
+  /** The social sign-in providers, in configuration order. */
+  providers: readonly { id: string; name: string }[];
 }
 
 export interface FormState {

@@ -103,6 +103,23 @@ export const en = {
     'Confirm your email address before signing in. We sent you a link: open it, then sign in again.',
   verificationSent:
     'Your account is created. Confirm your email address with the link we sent to it, then sign in.',
+  orDivider: 'or',
+  continueWith: 'Continue with {provider}',
+  linkedAccountsHeading: 'Linked accounts',
+  linkedAccountsIntro: 'You can also sign in with these accounts.',
+  noLinkedAccounts: 'No account is linked yet.',
+  linkedSince: 'Linked on {when}',
+  linkButton: 'Link {provider}',
+  unlinkButton: 'Unlink',
+  accountLinked: 'The account is linked: you can sign in with it now.',
+  accountUnlinked: 'The account is unlinked.',
+  unlinkLast: 'This is your only way to sign in: set a password or link another account before unlinking it.',
+  oauthFailed: 'Signing in with that provider did not work. Try again.',
+  oauthAccountExists:
+    'An account already uses this email address. Sign in another way, then link the provider from your account page.',
+  oauthForbidden: 'You cannot sign in with that account: it is disabled, or new accounts are closed.',
+  oauthLinkTaken: 'That account is already linked to another account.',
+  oauthLinkSession: 'Linking did not finish in the session that started it. Try again.',
 };
 
 export type Messages = typeof en;
@@ -206,6 +223,25 @@ export const fr: Partial<Messages> = {
     'Confirmez votre adresse e-mail avant de vous connecter. Nous vous avons envoyé un lien : ouvrez-le, puis reconnectez-vous.',
   verificationSent:
     'Votre compte est créé. Confirmez votre adresse e-mail avec le lien envoyé, puis connectez-vous.',
+  orDivider: 'ou',
+  continueWith: 'Continuer avec {provider}',
+  linkedAccountsHeading: 'Comptes associés',
+  linkedAccountsIntro: 'Vous pouvez aussi vous connecter avec ces comptes.',
+  noLinkedAccounts: 'Aucun compte n’est encore associé.',
+  linkedSince: 'Associé le {when}',
+  linkButton: 'Associer {provider}',
+  unlinkButton: 'Dissocier',
+  accountLinked: 'Le compte est associé : vous pouvez maintenant vous connecter avec.',
+  accountUnlinked: 'Le compte est dissocié.',
+  unlinkLast:
+    'C’est votre seul moyen de connexion : définissez un mot de passe ou associez un autre compte avant de le dissocier.',
+  oauthFailed: 'La connexion avec ce fournisseur n’a pas abouti. Réessayez.',
+  oauthAccountExists:
+    'Un compte utilise déjà cette adresse e-mail. Connectez-vous autrement, puis associez le fournisseur depuis la page de votre compte.',
+  oauthForbidden:
+    'Vous ne pouvez pas vous connecter avec ce compte : il est désactivé, ou les inscriptions sont fermées.',
+  oauthLinkTaken: 'Ce compte est déjà associé à un autre compte.',
+  oauthLinkSession: 'L’association n’a pas abouti dans la session qui l’a commencée. Réessayez.',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };

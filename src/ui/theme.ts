@@ -55,7 +55,10 @@ button, .gh-button {
   display: inline-block; font: inherit; font-weight: 600; padding: .6rem 1.1rem; border-radius: calc(var(--gh-radius) / 2);
   border: 2px solid var(--gh-primary); background: var(--gh-primary); color: var(--gh-on-primary); cursor: pointer; text-decoration: none;
 }
-button.gh-secondary { background: var(--gh-surface); color: var(--gh-primary); }
+button.gh-secondary, .gh-button.gh-secondary { background: var(--gh-surface); color: var(--gh-primary); }
+.gh-providers { display: flex; flex-direction: column; gap: .5rem; margin-top: 1rem; }
+.gh-providers .gh-button { text-align: center; }
+.gh-divider { text-align: center; color: var(--gh-muted); margin: 0; }
 a { color: var(--gh-primary); }
 :focus-visible { outline: 3px solid var(--gh-primary); outline-offset: 2px; }
 .gh-alert { border-radius: calc(var(--gh-radius) / 2); padding: .75rem 1rem; margin-bottom: 1rem; border: 2px solid var(--gh-danger); }

@@ -57,6 +57,23 @@ const NOTICES: Record<string, keyof Messages> = {
   reset: 'passwordReset',
   email: 'emailChangeSent',
   verify: 'verificationSent',
+  linked: 'accountLinked',
+  unlinked: 'accountUnlinked',
+};
+
+/** What a refused social sign-in (`?error=` from the callback) says on the sign-in page. */
+const SIGN_IN_REFUSALS: Record<string, keyof Messages> = {
+  oauth_failed: 'oauthFailed',
+  conflict: 'oauthAccountExists',
+  forbidden: 'oauthForbidden',
+  email_not_verified: 'emailNotVerified',
+};
+
+/** What a refused link (`?error=` from the callback) says on the account page. */
+const LINK_REFUSALS: Record<string, keyof Messages> = {
+  oauth_failed: 'oauthFailed',
+  conflict: 'oauthLinkTaken',
+  unauthenticated: 'oauthLinkSession',
 };
 
 export interface Ui {
@@ -93,6 +110,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     stylesheetUrl: cssUrl,
   };
   const defaultRedirect = config.defaultRedirect ?? `${base}/account`;
+  const providers = core.oauth.list();
   const formTargets = [...api.settings.trustedOrigins].join(' ');
 
   function contextFor(request: Request): PageContext {
@@ -105,6 +123,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       ui: base,
       fields,
       signUpEnabled,
+      api: api.settings.basePath,
+      defaultRedirect,
+      providers,
     };
   }
 
@@ -136,6 +157,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     return key ? t(key) : null;
   }
 
+  /** The refusal a redirect back from the API carries (`?error=code`), in the page's words. */
+  function refusalOf(request: Request, t: Translate, table: Record<string, keyof Messages>): string | null {
+    const code = new URL(request.url).searchParams.get('error');
+    if (code === null) return null;
+    return t(Object.hasOwn(table, code) ? (table[code] as keyof Messages) : 'oauthFailed');
+  }
+
   async function readForm(request: Request): Promise<Record<string, string>> {
     const { fields: raw } = await readBody(request);
     return Object.fromEntries(
@@ -146,11 +174,15 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   async function accountView(request: Request, connection?: ConnectionInfo): Promise<AccountView | null> {
     const session = await call(request, connection, 'GET', '/session');
     if (session.status !== 200) return null;
-    const list = await call(request, connection, 'GET', '/sessions');
+    const [list, linked] = await Promise.all([
+      call(request, connection, 'GET', '/sessions'),
+      call(request, connection, 'GET', '/linked-accounts'),
+    ]);
     return {
       user: session.body.user,
       sessions: list.status === 200 ? list.body.sessions : [],
       impersonated: session.body.session.impersonator !== null,
+      linkedAccounts: linked.status === 200 ? linked.body.accounts : [],
     };
   }
 
@@ -181,7 +213,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       const next = nextOf(request);
       if (method === 'GET') {
         if (await api.getSession(request)) return redirect(ctx, next ?? defaultRedirect);
-        return send(ctx, signInPage(ctx, next, emptyForm, noticeOf(request, t)));
+        const refusal = refusalOf(request, t, SIGN_IN_REFUSALS);
+        const state = refusal ? { ...emptyForm, formError: refusal } : emptyForm;
+        return send(ctx, signInPage(ctx, next, state, noticeOf(request, t)));
       }
       if (method === 'POST') {
         const form = await readForm(request);
@@ -220,7 +254,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     if (path === '/account' && method === 'GET') {
       const view = await accountView(request, connection);
       if (!view) return signInAgain(ctx);
-      return send(ctx, accountPage(ctx, view, { notice: noticeOf(request, t) }));
+      return send(
+        ctx,
+        accountPage(ctx, view, {
+          notice: noticeOf(request, t),
+          linking: refusalOf(request, t, LINK_REFUSALS),
+        }),
+      );
     }
 
     if (path.startsWith('/account/') && method === 'POST') {
@@ -251,6 +291,14 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       } else if (path === '/account/sessions/revoke-others') {
         reply = await call(request, connection, 'DELETE', '/sessions');
         done = 'sessions';
+      } else if (path === '/account/linked-accounts/unlink') {
+        reply = await call(
+          request,
+          connection,
+          'DELETE',
+          `/linked-accounts/${encodeURIComponent(form.id ?? '')}`,
+        );
+        done = 'unlinked';
       } else {
         return notFound(ctx);
       }
@@ -263,11 +311,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           ? formError(ctx, reply, {}, { password: 'newPassword' })
           : formError(ctx, reply, done === 'profile' ? form : {});
       const page =
-        done === 'password'
-          ? accountPage(ctx, view, { password: state })
-          : done === 'email'
-            ? accountPage(ctx, view, { email: { ...state, values: { newEmail: form.newEmail ?? '' } } })
-            : accountPage(ctx, view, { profile: state });
+        done === 'unlinked'
+          ? accountPage(ctx, view, { linking: reply.status === 409 ? t('unlinkLast') : state.formError })
+          : done === 'password'
+            ? accountPage(ctx, view, { password: state })
+            : done === 'email'
+              ? accountPage(ctx, view, { email: { ...state, values: { newEmail: form.newEmail ?? '' } } })
+              : accountPage(ctx, view, { profile: state });
       return send(ctx, page, reply.status);
     }
 

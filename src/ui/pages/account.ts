@@ -20,12 +20,26 @@ export interface AccountView {
   }[];
   /** Set while a staff member acts as this user. */
   impersonated: boolean;
+  linkedAccounts: {
+    id: string;
+    provider: string;
+    providerName: string;
+    email: string | null;
+    createdAt: string;
+  }[];
 }
 
 export function accountPage(
   ctx: PageContext,
   view: AccountView,
-  state: { profile?: FormState; password?: FormState; email?: FormState; notice?: string | null },
+  state: {
+    profile?: FormState;
+    password?: FormState;
+    email?: FormState;
+    /** A refusal about linked accounts (linking or unlinking). */
+    linking?: string | null;
+    notice?: string | null;
+  },
 ): string {
   const { t } = ctx;
   const { user } = view;
@@ -82,6 +96,7 @@ ${field({ name: 'newPassword', label: passwordLabels.newPassword, type: 'passwor
 <button type="submit">${t('changePasswordButton')}</button>
 </form>
 </section>
+${ctx.providers.length > 0 || view.linkedAccounts.length > 0 ? linkedAccounts(ctx, view, state.linking ?? null) : ''}
 <section class="gh-card" aria-labelledby="sessions-heading">
 <h2 id="sessions-heading">${t('sessionsHeading')}</h2>
 <ul class="gh-sessions">${view.sessions.map(
@@ -113,6 +128,31 @@ ${view.sessions.length > 1 ? html`<form method="post" action="${ctx.ui}/account/
     wide: true,
     ...(banner ? { banner } : {}),
   });
+}
+
+/** The identities linked to the account (each with Unlink), and a Link form per provider. */
+function linkedAccounts(ctx: PageContext, view: AccountView, refusal: string | null) {
+  const { t } = ctx;
+  return html`<section class="gh-card" aria-labelledby="linked-heading">
+<h2 id="linked-heading">${t('linkedAccountsHeading')}</h2>
+${errorSummary(t, refusal, {}, {})}
+${
+  view.linkedAccounts.length === 0
+    ? html`<p class="gh-muted">${t('noLinkedAccounts')}</p>`
+    : html`<p class="gh-muted">${t('linkedAccountsIntro')}</p>
+<ul class="gh-sessions">${view.linkedAccounts.map(
+        (account) => html`<li>
+<div><strong>${account.providerName}</strong>${account.email ? ` · ${account.email}` : ''}<br>
+<span class="gh-muted">${t('linkedSince', { when: account.createdAt.slice(0, 10) })}</span></div>
+<form method="post" action="${ctx.ui}/account/linked-accounts/unlink"><input type="hidden" name="id" value="${account.id}"><button type="submit" class="gh-secondary" aria-label="${t('unlinkButton')}: ${account.providerName}">${t('unlinkButton')}</button></form>
+</li>`,
+      )}</ul>`
+}
+<div class="gh-row">${ctx.providers.map(
+    (provider) =>
+      html`<form method="post" action="${ctx.api}/oauth/${encodeURIComponent(provider.id)}/link"><input type="hidden" name="redirectTo" value="${ctx.ui}/account?done=linked"><button type="submit" class="gh-secondary">${t('linkButton', { provider: provider.name })}</button></form>`,
+  )}</div>
+</section>`;
 }
 
 function asText(value: unknown): string {

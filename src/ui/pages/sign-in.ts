@@ -1,6 +1,7 @@
 import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, page } from '../layout.js';
+import { providerButtons } from './providers.js';
 
 export function signInPage(
   ctx: PageContext,
@@ -23,6 +24,7 @@ ${field({ name: 'password', label: labels.password, type: 'password', errors: fo
 </form>
 <p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>
 <p><a href="${ctx.ui}/magic-link${query}">${t('magicLinkLink')}</a> · <a href="${ctx.ui}/otp${query}">${t('otpLink')}</a></p>
+${providerButtons(ctx, next)}
 </div>
 ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query}">${t('signUpTitle')}</a></p>` : ''}`;
   return page({ lang: ctx.lang, title: t('signInTitle'), brand: ctx.brand, t, body });

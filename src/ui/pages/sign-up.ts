@@ -2,6 +2,7 @@ import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, page } from '../layout.js';
 import { customFieldInputs, customFieldLabels } from './custom-fields.js';
+import { providerButtons } from './providers.js';
 
 export function signUpPage(ctx: PageContext, next: string | null, form: FormState): string {
   const { t } = ctx;
@@ -29,6 +30,7 @@ ${field({ name: 'lastName', label: labels.lastName, value: v.lastName ?? '', err
 ${customFieldInputs(ctx, v, form.errors)}
 <button type="submit">${t('signUpButton')}</button>
 </form>
+${providerButtons(ctx, next)}
 </div>
 <p>${t('haveAccount')} <a href="${ctx.ui}/signin${query}">${t('signInTitle')}</a></p>`;
   return page({ lang: ctx.lang, title: t('signUpTitle'), brand: ctx.brand, t, body });
