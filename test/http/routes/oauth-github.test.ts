@@ -94,7 +94,12 @@ describe('a GitHub-style provider', () => {
     expect(back.status).toBe(303);
     expect(github.hits.get('/login/oauth/access_token')).toBe(tokenCalls + 1);
     const session = (await browser.get('/auth/session')).body;
-    expect(session.user).toMatchObject({ email, emailVerified: true, firstName: 'Mona', lastName: `Octo${n}` });
+    expect(session.user).toMatchObject({
+      email,
+      emailVerified: true,
+      firstName: 'Mona',
+      lastName: `Octo${n}`,
+    });
     const linked = await api.auth.accounts.find('github', String(id));
     expect(linked?.userId).toBe(session.user.id);
   });
@@ -105,7 +110,9 @@ describe('a GitHub-style provider', () => {
     github.next = { login };
     const again = api.client();
     expect((await signInWith(again)).status).toBe(303);
-    expect((await again.get('/auth/session')).body.user.id).toBe((await api.auth.users.getByEmail(email))?.id);
+    expect((await again.get('/auth/session')).body.user.id).toBe(
+      (await api.auth.users.getByEmail(email))?.id,
+    );
   });
 
   it('links to an existing verified account only when GitHub verified the address', async () => {
