@@ -21,6 +21,7 @@ import type { UpdateUserInput } from '../accounts/users.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { CompletedCallback } from '../methods/oauth/social-login.js';
 import { TRANSACTION_TTL_SECONDS } from '../methods/oauth/transactions.js';
+import { audit, CHANGES, changeableUser, GUARDED, userOf } from './admin-access.js';
 import { readBody } from './body.js';
 import { oauthCookie, oauthCookieName, readCookie } from './cookies.js';
 import type { Exchange } from './exchange.js';
@@ -159,8 +160,10 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         status: 302,
         description: 'To the provider; the `gh_oauth` cookie ties the callback to this browser',
       },
-      errors: ['invalid_redirect', 'not_found', 'unavailable'],
+      errors: ['invalid_redirect', 'not_found', 'unavailable', 'rate_limited'],
       async handle(x, params) {
+        // Each start stores a transaction: an address may not start more than it could sign in.
+        await deps.throttle?.countSocialStart(x.ip);
         const redirect = x.redirectTarget(new URL(x.request.url).searchParams.get('redirectTo') ?? undefined);
         const started = await x.core.oauth.begin(params.provider ?? '', {
           intent: 'sign_in',
@@ -274,6 +277,43 @@ export function oauthRoutes<F extends CustomFields>(deps: {
           type: 'account_unlinked',
           userId: user.id,
           ...x.client,
+          details: { provider: account.provider, account: account.id },
+        });
+        return empty(204, x.headers);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/admin/users/:id/linked-accounts',
+      summary: "A user's linked identities (social sign-in)",
+      signedIn: true,
+      permission: 'user.view',
+      success: {
+        status: 200,
+        description: '`{accounts: [{id, provider, providerName, email, createdAt, lastUsedAt}]}`',
+      },
+      errors: [...GUARDED, 'not_found'],
+      async handle(x, params) {
+        const user = await userOf(x, params);
+        const accounts = await x.core.accounts.list(user.id);
+        return json(200, { accounts: accounts.map((a) => linkedAccountView(x, a)) }, x.headers);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/admin/users/:id/linked-accounts/:accountId',
+      summary: "Unlink one of a user's identities; refused (409) when it is their only way to sign in",
+      signedIn: true,
+      permission: 'user.change',
+      success: { status: 204, description: 'Unlinked' },
+      errors: [...CHANGES, 'conflict'],
+      async handle(x, params) {
+        const { user: actor } = await x.requireSignedIn();
+        const target = await changeableUser(x, actor, params);
+        const account = await x.core.accounts.unlink(target.id, params.accountId ?? '');
+        await audit(x, actor, {
+          type: 'account_unlinked',
+          userId: target.id,
           details: { provider: account.provider, account: account.id },
         });
         return empty(204, x.headers);

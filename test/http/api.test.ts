@@ -216,6 +216,8 @@ describe('the API around its routes', () => {
           'GET /auth/oauth/{provider}/callback',
           'GET /auth/linked-accounts',
           'DELETE /auth/linked-accounts/{id}',
+          'GET /auth/admin/users/{id}/linked-accounts',
+          'DELETE /auth/admin/users/{id}/linked-accounts/{accountId}',
         ].sort(),
       );
       const list = doc.paths['/auth/admin/users'].get;

@@ -89,6 +89,11 @@ export class Throttle {
     await this.#count(`password:pair:${userId}:${addressKey(ip)}`, limit, this.#now());
   }
 
+  /** Counts a social sign-in started from an address, against the per-address sign-in limit. */
+  async countSocialStart(ip: string | null): Promise<void> {
+    await this.#count(`oauth:ip:${addressKey(ip)}`, this.#limits.signIn.perIp, this.#now());
+  }
+
   async beginSignUp(ip: string | null): Promise<void> {
     await this.#count(`signup:ip:${addressKey(ip)}`, this.#limits.signUp.perIp, this.#now());
   }

@@ -210,6 +210,25 @@ const cases: AdminCase[] = [
     },
   },
   {
+    method: 'GET',
+    path: '/auth/admin/users/{id}/linked-accounts',
+    permission: 'user.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/linked-accounts` }),
+  },
+  {
+    method: 'DELETE',
+    path: '/auth/admin/users/{id}/linked-accounts/{accountId}',
+    permission: 'user.change',
+    status: 204,
+    prepare: async () => {
+      const user = await newUser();
+      const identity = { provider: 'idp', subject: `sub-${user.id}`, email: user.email, emailVerified: true };
+      const account = await api.auth.accounts.link(user.id, identity);
+      return { path: `/auth/admin/users/${user.id}/linked-accounts/${account.id}` };
+    },
+  },
+  {
     method: 'POST',
     path: '/auth/admin/users/{id}/impersonate',
     permission: 'user.impersonate',

@@ -520,3 +520,54 @@ describe('with sign-up closed and no pre-built UI', () => {
     });
   });
 });
+
+describe('starting sign-ins from one address', () => {
+  let limited: TestApi<Record<never, never>>;
+  beforeAll(async () => {
+    limited = await createTestApi({
+      publicUrl: MAIL_PUBLIC_URL,
+      trustedOrigins: [ORIGIN],
+      rateLimits: { signIn: { perIp: { max: 2, windowSeconds: 60 } } },
+      oauth: { providers: { idp: provider(idp.issuer) } },
+    });
+  });
+  afterAll(() => limited?.close());
+
+  it('is limited like sign-ins, and stores nothing past the limit', async () => {
+    const browser = limited.client({ ip: '198.51.100.20' });
+    expect((await browser.get('/auth/oauth/idp')).status).toBe(302);
+    expect((await browser.get('/auth/oauth/idp')).status).toBe(302);
+    const refused = await browser.get('/auth/oauth/idp');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).not.toBeNull();
+    const stored = await limited.auth.database.db.selectFrom('oauth_transactions').select('id').execute();
+    expect(stored).toHaveLength(2);
+    expect((await limited.client({ ip: '198.51.100.21' }).get('/auth/oauth/idp')).status).toBe(302);
+  });
+});
+
+describe('staff and linked accounts', () => {
+  it("lists a user's identities and unlinks one, audited with the actor; never the last way in", async () => {
+    const { email } = idpAccount();
+    await signInWith(api.client());
+    const user = await api.auth.users.getByEmail(email);
+    n += 1;
+    const staff = await api.auth.users.create({
+      email: `staff${n}@example.com`,
+      password: PASSWORD,
+      isStaff: true,
+      isSuperuser: true,
+    });
+    const desk = api.client();
+    await desk.post('/auth/signin', { email: staff.email, password: PASSWORD });
+    const listed = await desk.get(`/auth/admin/users/${user?.id}/linked-accounts`);
+    expect(listed.body.accounts).toEqual([expect.objectContaining({ provider: 'idp', email })]);
+    const id = listed.body.accounts[0].id;
+    expect((await desk.delete(`/auth/admin/users/${user?.id}/linked-accounts/${id}`)).status).toBe(409);
+    await api.auth.users.setPassword(user?.id ?? '', PASSWORD);
+    expect((await desk.delete(`/auth/admin/users/${user?.id}/linked-accounts/${id}`)).status).toBe(204);
+    expect(await api.auth.accounts.list(user?.id ?? '')).toEqual([]);
+    const [event] = await api.auth.audit.list({ type: 'account_unlinked', userId: user?.id ?? '' });
+    expect(event?.actorId).toBe(staff.id);
+  });
+});
