@@ -35,6 +35,7 @@ const NOTICES: Record<string, string> = {
   password: 'Password set; the user’s sessions have ended.',
   resetlink: 'A password reset link is on its way to the user.',
   sessions: 'Signed out.',
+  unlinked: 'Unlinked.',
   groups: 'Groups saved.',
   permissions: 'Permissions saved.',
   retried: 'Queued again; it will be sent shortly.',

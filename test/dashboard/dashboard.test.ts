@@ -152,6 +152,50 @@ describe('forms', () => {
   });
 });
 
+describe('linked accounts on the user page', () => {
+  it('lists them, unlinks one, and shows why the last way in cannot be unlinked', async () => {
+    const user = await newUser();
+    const identity = (subject: string) => ({
+      provider: 'forge',
+      subject,
+      email: user.email,
+      emailVerified: true,
+    });
+    const first = await api.auth.accounts.link(user.id, identity(`a-${user.id}`));
+    const client = await staffWith('user.view', 'user.change');
+    const page = await client.get(`${D}/users/${user.id}`);
+    expect(page.text).toContain('Linked accounts');
+    expect(page.text).toContain('Unlink forge');
+    const done = await post(client, `${D}/users/${user.id}/linked-accounts/unlink`, [['id', first.id]]);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${D}/users/${user.id}?done=unlinked`);
+    expect(await api.auth.accounts.list(user.id)).toEqual([]);
+
+    const social = await api.auth.users.create({ email: `social${n}@example.com`, password: null });
+    const only = await api.auth.accounts.link(social.id, {
+      ...identity(`b-${social.id}`),
+      email: social.email,
+    });
+    const refused = await post(client, `${D}/users/${social.id}/linked-accounts/unlink`, [['id', only.id]]);
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('This is the only way you sign in');
+    expect(await api.auth.accounts.list(social.id)).toHaveLength(1);
+  });
+
+  it('is read-only for staff who may only view users', async () => {
+    const user = await newUser();
+    await api.auth.accounts.link(user.id, {
+      provider: 'forge',
+      subject: `c-${user.id}`,
+      email: null,
+      emailVerified: false,
+    });
+    const page = await (await staffWith('user.view')).get(`${D}/users/${user.id}`);
+    expect(page.text).toContain('Linked accounts');
+    expect(page.text).not.toContain('linked-accounts/unlink');
+  });
+});
+
 describe('the users list', () => {
   it('passes its filters and sort to the API and keeps them on the next page', async () => {
     const viewer = await staffWith('user.view', 'group.view');

@@ -31,6 +31,14 @@ export interface UserDetailView {
   allGroups: GroupJson[] | null;
   allPermissions: PermissionJson[] | null;
   sessions: SessionJson[];
+  /** Identities from social sign-in. */
+  linkedAccounts: {
+    id: string;
+    providerName: string;
+    email: string | null;
+    createdAt: string;
+    lastUsedAt: string;
+  }[];
   audit: AuditEventJson[] | null;
   profile?: FormState;
   password?: FormState;
@@ -74,6 +82,7 @@ ${profileSection(ctx, view, mayChange)}
 ${accessSection(ctx, view, mayChange)}
 </section>
 ${sessionsSection(ctx, view, mayChange)}
+${view.linkedAccounts.length > 0 ? linkedAccountsSection(ctx, view, mayChange) : ''}
 ${mayChange ? passwordSection(ctx, view) : ''}
 ${view.audit ? auditSection(ctx, view.audit) : ''}
 ${
@@ -216,6 +225,26 @@ ${
       )
 }
 ${mayChange && view.sessions.length > 0 ? postButton(`${at}/sessions/revoke-all`, 'Sign out everywhere', { secondary: true }) : ''}
+</section>`;
+}
+
+function linkedAccountsSection(ctx: DashboardContext, view: UserDetailView, mayChange: boolean): SafeHtml {
+  const at = `${ctx.base}/users/${view.user.id}`;
+  const rows = view.linkedAccounts.map((a) => [
+    html`${a.providerName}`,
+    html`${a.email ?? '—'}`,
+    html`${when(a.createdAt)}`,
+    html`${when(a.lastUsedAt)}`,
+    mayChange
+      ? postButton(`${at}/linked-accounts/unlink`, 'Unlink', {
+          fields: { id: a.id },
+          secondary: true,
+          ariaLabel: `Unlink ${a.providerName}${a.email ? ` (${a.email})` : ''}`,
+        })
+      : null,
+  ]);
+  return html`<section class="gh-card" aria-labelledby="linked-heading"><h2 id="linked-heading">Linked accounts</h2>
+${dataTable('Linked accounts', ['Provider', 'Email', 'Linked', 'Last used', ...(mayChange ? ['Actions'] : [])], rows)}
 </section>`;
 }
 

@@ -90,6 +90,10 @@ const FORMS: Record<
         : await s.change('DELETE', `${at}/sessions/${encodeURIComponent(s.one('id'))}`);
     return { reply, ok: 204, done: 'sessions' };
   },
+  async 'linked-accounts'(s, at) {
+    const reply = await s.change('DELETE', `${at}/linked-accounts/${encodeURIComponent(s.one('id'))}`);
+    return { reply, ok: 204, done: 'unlinked' };
+  },
 };
 
 async function one(s: Screen, id: string, action: string | undefined): Promise<Response | null> {
@@ -143,9 +147,10 @@ async function detail(
   extra: Partial<UserDetailView>,
 ): Promise<UserDetailView | Response> {
   const enc = encodeURIComponent(id);
-  const [found, sessions, groups, permissions, audit] = await Promise.all([
+  const [found, sessions, linked, groups, permissions, audit] = await Promise.all([
     s.get(`/admin/users/${enc}`),
     s.get(`/admin/users/${enc}/sessions`),
+    s.get(`/admin/users/${enc}/linked-accounts`),
     s.staff.can('group.view') ? s.get('/admin/groups') : null,
     s.staff.can('permission.view') ? s.get('/admin/permissions') : null,
     s.staff.can('audit.view') ? s.get(`/admin/audit?user=${enc}&limit=20`) : null,
@@ -159,6 +164,7 @@ async function detail(
     allGroups: groups?.status === 200 ? groups.body.groups : null,
     allPermissions: permissions?.status === 200 ? permissions.body.permissions : null,
     sessions: sessions.status === 200 ? sessions.body.sessions : [],
+    linkedAccounts: linked.status === 200 ? linked.body.accounts : [],
     audit: audit?.status === 200 ? audit.body.events : null,
     notice: s.notice,
     error: null,
