@@ -113,7 +113,8 @@ export const en = {
   unlinkButton: 'Unlink',
   accountLinked: 'The account is linked: you can sign in with it now.',
   accountUnlinked: 'The account is unlinked.',
-  unlinkLast: 'This is your only way to sign in: set a password or link another account before unlinking it.',
+  unlinkLast:
+    'This is your only way to sign in. Link another account first, or set a password with “Forgot your password?” on the sign-in page.',
   oauthFailed: 'Signing in with that provider did not work. Try again.',
   oauthAccountExists:
     'An account already uses this email address. Sign in another way, then link the provider from your account page.',
@@ -234,7 +235,7 @@ export const fr: Partial<Messages> = {
   accountLinked: 'Le compte est associé : vous pouvez maintenant vous connecter avec.',
   accountUnlinked: 'Le compte est dissocié.',
   unlinkLast:
-    'C’est votre seul moyen de connexion : définissez un mot de passe ou associez un autre compte avant de le dissocier.',
+    'C’est votre seul moyen de connexion. Associez d’abord un autre compte, ou définissez un mot de passe avec « Mot de passe oublié ? » sur la page de connexion.',
   oauthFailed: 'La connexion avec ce fournisseur n’a pas abouti. Réessayez.',
   oauthAccountExists:
     'Un compte utilise déjà cette adresse e-mail. Connectez-vous autrement, puis associez le fournisseur depuis la page de votre compte.',

@@ -111,7 +111,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   };
   const defaultRedirect = config.defaultRedirect ?? `${base}/account`;
   const providers = core.oauth.list();
-  const formTargets = [...api.settings.trustedOrigins].join(' ');
+  // A form's answer may redirect to a provider (linking an account): its origin must be a form target too.
+  const formTargets = () =>
+    [...new Set([...api.settings.trustedOrigins, ...core.oauth.authorizationOrigins()])].join(' ');
 
   function contextFor(request: Request): PageContext {
     const lang = config.locale ?? negotiateLocale(request.headers.get('accept-language'), locales, 'en');
@@ -130,7 +132,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   }
 
   const headersFor = (lang: string) =>
-    pageHeaders({ lang, formTargets, https: api.settings.cookie?.secure === true });
+    pageHeaders({ lang, formTargets: formTargets(), https: api.settings.cookie?.secure === true });
 
   const send = (ctx: PageContext, body: string, status = 200) =>
     new Response(body, { status, headers: headersFor(ctx.lang) });

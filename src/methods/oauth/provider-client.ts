@@ -32,6 +32,8 @@ export class ProviderClient {
   readonly #provider: ProviderDefinition;
   readonly #redirectUri: string;
   #configuration: Promise<oidc.Configuration> | null = null;
+  /** The metadata once known: its authorization endpoint is where a form post may end up. */
+  #resolved: oidc.Configuration | null = null;
 
   constructor(provider: ProviderDefinition, redirectUri: string) {
     this.#provider = provider;
@@ -102,12 +104,33 @@ export class ProviderClient {
     };
   }
 
+  /**
+   * The origins the browser is sent to when a sign-in starts: what a page's
+   * CSP `form-action` must allow for a form whose answer redirects there.
+   */
+  origins(): string[] {
+    const provider = this.#provider;
+    const urls = [
+      provider.issuer,
+      provider.authorizationUrl,
+      this.#resolved?.serverMetadata().authorization_endpoint,
+    ];
+    return urls
+      .filter((url): url is string => url !== undefined && URL.canParse(url))
+      .map((url) => new URL(url).origin);
+  }
+
   #config(): Promise<oidc.Configuration> {
     if (!this.#configuration) {
       this.#configuration = this.#configure();
-      this.#configuration.catch(() => {
-        this.#configuration = null;
-      });
+      this.#configuration.then(
+        (config) => {
+          this.#resolved = config;
+        },
+        () => {
+          this.#configuration = null;
+        },
+      );
     }
     return this.#configuration;
   }
@@ -124,17 +147,12 @@ export class ProviderClient {
     const execute = local ? [oidc.allowInsecureRequests] : [];
     const metadata = provider.clientSecret ?? undefined;
     if (provider.kind === 'oidc') {
-      const config = await oidc.discovery(
-        new URL(provider.issuer as string),
-        provider.clientId,
-        metadata,
-        undefined,
-        {
-          execute,
-          timeout: PROVIDER_TIMEOUT_SECONDS,
-        },
-      );
-      return config;
+      // The ID token's signature is checked against the issuer's keys too, not only its claims: with no
+      // TLS to lean on (a loopback issuer), or a tampered token response, nothing else would catch a forgery.
+      return oidc.discovery(new URL(provider.issuer as string), provider.clientId, metadata, undefined, {
+        execute: [...execute, oidc.enableNonRepudiationChecks],
+        timeout: PROVIDER_TIMEOUT_SECONDS,
+      });
     }
     const server: oidc.ServerMetadata = {
       issuer: new URL(provider.authorizationUrl as string).origin,

@@ -94,6 +94,11 @@ export class SocialLogin<F extends CustomFields> {
     }));
   }
 
+  /** Where starting any provider's sign-in sends the browser (for pages' CSP `form-action`). */
+  authorizationOrigins(): string[] {
+    return [...new Set([...this.#providers.values()].flatMap(({ client }) => client.origins()))];
+  }
+
   provider(id: string): ProviderDefinition | null {
     return this.#providers.get(id)?.definition ?? null;
   }

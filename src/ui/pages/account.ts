@@ -144,7 +144,7 @@ ${
         (account) => html`<li>
 <div><strong>${account.providerName}</strong>${account.email ? ` · ${account.email}` : ''}<br>
 <span class="gh-muted">${t('linkedSince', { when: account.createdAt.slice(0, 10) })}</span></div>
-<form method="post" action="${ctx.ui}/account/linked-accounts/unlink"><input type="hidden" name="id" value="${account.id}"><button type="submit" class="gh-secondary" aria-label="${t('unlinkButton')}: ${account.providerName}">${t('unlinkButton')}</button></form>
+<form method="post" action="${ctx.ui}/account/linked-accounts/unlink"><input type="hidden" name="id" value="${account.id}"><button type="submit" class="gh-secondary" aria-label="${t('unlinkButton')}: ${account.providerName}${account.email ? ` (${account.email})` : ''}">${t('unlinkButton')}</button></form>
 </li>`,
       )}</ul>`
 }
