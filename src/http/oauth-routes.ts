@@ -54,10 +54,15 @@ export function oauthRoutes<F extends CustomFields>(deps: {
   }
 
   /** The 303 (or JSON) a refusal becomes; the transaction cookie is cleared either way. */
-  function refusal(x: Exchange<F>, error: AuthError, page: string | null): Response {
-    const response = page
-      ? seeOther(`${page}${page.includes('?') ? '&' : '?'}error=${encodeURIComponent(error.code)}`, x.headers)
-      : errorResponse(error, x.headers);
+  function refusal(x: Exchange<F>, error: AuthError, page: string | null, next: string | null): Response {
+    let response: Response;
+    if (page) {
+      // `next`: where the refused sign-in was headed, so that signing in another way still gets there.
+      const query = `error=${encodeURIComponent(error.code)}${next ? `&next=${encodeURIComponent(next)}` : ''}`;
+      response = seeOther(`${page}${page.includes('?') ? '&' : '?'}${query}`, x.headers);
+    } else {
+      response = errorResponse(error, x.headers);
+    }
     response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
     return response;
   }
@@ -225,6 +230,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         const { core } = x;
         const secret = readCookie(x.request.headers.get('cookie'), oauthCookieName(x.cookie)) ?? null;
         let intent: 'sign_in' | 'link' = 'sign_in';
+        let next: string | null = null;
         try {
           const done = await core.oauth.complete(
             params.provider ?? '',
@@ -232,6 +238,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
             new URL(x.request.url).searchParams,
           );
           intent = done.transaction.intent;
+          next = intent === 'sign_in' ? done.transaction.redirectTo : null;
           const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
           response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
           return response;
@@ -243,7 +250,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
             ...x.client,
             details: { method: 'oauth', provider: params.provider ?? '', reason: error.code },
           });
-          return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn);
+          return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn, next);
         }
       },
     },

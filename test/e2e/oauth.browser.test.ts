@@ -321,7 +321,8 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
       idpAccount({ email: existing.email, email_verified: false });
       const page = await newPage();
       await continueFromSignIn(page);
-      expect(where(page)).toBe(`${UI}/signin?error=conflict`);
+      // Where the sign-in was headed comes along, for signing in another way.
+      expect(where(page)).toBe(`${UI}/signin?error=conflict&next=${encodeURIComponent(`${UI}/account`)}`);
       const alert = page.getByRole('alert');
       expect(await alert.textContent()).toContain(
         'An account already uses this email address. Sign in another way, then link the provider from your account page.',

@@ -6,12 +6,19 @@
  * issuer, audience, expiry and nonce checked), ending in who the user is.
  *
  * An OpenID Connect provider's metadata is discovered at first use and kept;
- * a failed discovery is tried again at the next use.
+ * a failed discovery is tried again at the next use. `openid-client` itself
+ * is loaded at the first use: a server without providers never pays for it.
  */
-import * as oidc from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import type { ProviderTokens } from '../../accounts/linked-accounts.js';
 import { isLoopback, type ProviderDefinition, type ProviderIdentity } from './providers.js';
 import type { TransactionChecks } from './transactions.js';
+
+let library: Promise<typeof OpenIdClient> | null = null;
+const openIdClient = () => {
+  library ??= import('openid-client');
+  return library;
+};
 
 /** Seconds any call to a provider may take. */
 const PROVIDER_TIMEOUT_SECONDS = 10;
@@ -31,9 +38,9 @@ export class ProviderRefusal extends Error {
 export class ProviderClient {
   readonly #provider: ProviderDefinition;
   readonly #redirectUri: string;
-  #configuration: Promise<oidc.Configuration> | null = null;
+  #configuration: Promise<OpenIdClient.Configuration> | null = null;
   /** The metadata once known: its authorization endpoint is where a form post may end up. */
-  #resolved: oidc.Configuration | null = null;
+  #resolved: OpenIdClient.Configuration | null = null;
 
   constructor(provider: ProviderDefinition, redirectUri: string) {
     this.#provider = provider;
@@ -47,7 +54,7 @@ export class ProviderClient {
 
   async authorizationUrl(checks: TransactionChecks): Promise<URL> {
     const provider = this.#provider;
-    const config = await this.#config();
+    const [config, oidc] = await Promise.all([this.#config(), openIdClient()]);
     return oidc.buildAuthorizationUrl(config, {
       ...provider.authorizationParams,
       redirect_uri: this.#redirectUri,
@@ -64,7 +71,7 @@ export class ProviderClient {
     const error = query.get('error');
     if (error !== null) throw new ProviderRefusal(error.slice(0, 64));
     const provider = this.#provider;
-    const config = await this.#config();
+    const [config, oidc] = await Promise.all([this.#config(), openIdClient()]);
     const current = new URL(this.#redirectUri);
     current.search = query.toString();
     const response = await oidc.authorizationCodeGrant(config, current, {
@@ -120,7 +127,7 @@ export class ProviderClient {
       .map((url) => new URL(url).origin);
   }
 
-  #config(): Promise<oidc.Configuration> {
+  #config(): Promise<OpenIdClient.Configuration> {
     if (!this.#configuration) {
       this.#configuration = this.#configure();
       this.#configuration.then(
@@ -135,7 +142,8 @@ export class ProviderClient {
     return this.#configuration;
   }
 
-  async #configure(): Promise<oidc.Configuration> {
+  async #configure(): Promise<OpenIdClient.Configuration> {
+    const oidc = await openIdClient();
     const provider = this.#provider;
     const endpoints = [provider.issuer, provider.authorizationUrl, provider.tokenUrl].filter(
       (url): url is string => url !== undefined,
@@ -154,7 +162,7 @@ export class ProviderClient {
         timeout: PROVIDER_TIMEOUT_SECONDS,
       });
     }
-    const server: oidc.ServerMetadata = {
+    const server: OpenIdClient.ServerMetadata = {
       issuer: new URL(provider.authorizationUrl as string).origin,
       authorization_endpoint: provider.authorizationUrl as string,
       token_endpoint: provider.tokenUrl as string,

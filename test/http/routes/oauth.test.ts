@@ -177,6 +177,20 @@ describe('signing in', () => {
     expect(await api.auth.accounts.list(first?.id ?? '')).toHaveLength(1);
   });
 
+  it('keeps where a refused sign-in was headed, for signing in another way', async () => {
+    n += 1;
+    const existing = await api.auth.users.create({ email: `headed${n}@example.com`, password: PASSWORD });
+    idpAccount({ email: existing.email, email_verified: true });
+    const back = await signInWith(
+      api.client(),
+      'idp',
+      `?redirectTo=${encodeURIComponent('/reports?year=2026')}`,
+    );
+    expect(back.headers.get('location')).toBe(
+      `/auth/ui/signin?error=conflict&next=${encodeURIComponent('/reports?year=2026')}`,
+    );
+  });
+
   it('sends the browser to a trusted redirectTo afterwards', async () => {
     idpAccount();
     const back = await signInWith(
