@@ -330,6 +330,10 @@ const configSchema = z.strictObject({
               .string()
               .regex(/^[A-Za-z0-9.-]+$/, 'must be a directory id or domain')
               .optional(),
+            teamId: z.string().min(1).optional(),
+            keyId: z.string().min(1).optional(),
+            privateKey: z.string().min(1).optional(),
+            responseMode: z.enum(['query', 'form_post']).optional(),
             authorizationUrl: z.string().optional(),
             tokenUrl: z.string().optional(),
             userInfoUrl: z.string().optional(),

@@ -124,7 +124,7 @@ export function createApi<F extends CustomFields>(
     const x = new Exchange(core, request, connection?.ip ?? null, settings);
     let response: Response;
     try {
-      if (!x.bearerMode && route.method !== 'GET') {
+      if (!x.bearerMode && route.method !== 'GET' && !route.crossSite) {
         const verdict = checkRequestOrigin(request.method, request.headers, csrfOrigins(x.origin));
         if (!verdict.ok) {
           core.logger.info({ reason: verdict.reason, path: route.path }, 'Refused a cross-site request.');

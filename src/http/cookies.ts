@@ -52,7 +52,19 @@ export function oauthCookieName(policy: CookiePolicy): string {
   return policy.secure ? '__Host-gh_oauth' : 'gh_oauth';
 }
 
-export function oauthCookie(policy: CookiePolicy, value: string, maxAgeSeconds: number): string {
+export function oauthCookie(
+  policy: CookiePolicy,
+  value: string,
+  maxAgeSeconds: number,
+  /**
+   * For a provider that posts its answer (`form_post`), a cross-site POST:
+   * `SameSite=None` on https, or the cookie would not come along. It is only
+   * a binder — a cross-site request carrying it still needs the state derived
+   * from it, which only this browser's provider round trip knows.
+   */
+  crossSitePost = false,
+): string {
   const secure = policy.secure ? '; Secure' : '';
-  return `${oauthCookieName(policy)}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=Lax`;
+  const sameSite = crossSitePost && policy.secure ? 'None' : 'Lax';
+  return `${oauthCookieName(policy)}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=${sameSite}`;
 }

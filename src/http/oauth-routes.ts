@@ -31,6 +31,15 @@ import { completeSignIn, createWithHooks, type RouteSpec, refuseUnverified } fro
 import { parseBody } from './schemas.js';
 
 const redirectQuery = z.object({ redirectTo: z.string().optional() });
+/** What a provider sends back (Apple adds `user`, the name, on a first sign-in). */
+const callbackFields = z.object({
+  code: z.string().max(4096).optional(),
+  state: z.string().max(256).optional(),
+  iss: z.string().max(2048).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+  user: z.string().max(4096).optional(),
+});
 export const linkBody = z.strictObject({ redirectTo: z.string().max(2048).optional() });
 
 export function oauthRoutes<F extends CustomFields>(deps: {
@@ -49,8 +58,9 @@ export function oauthRoutes<F extends CustomFields>(deps: {
 }): RouteSpec<F>[] {
   const { fields } = deps;
 
-  function setTransactionCookie(x: Exchange<F>, secret: string) {
-    x.headers['set-cookie'] = oauthCookie(x.cookie, secret, TRANSACTION_TTL_SECONDS);
+  function setTransactionCookie(x: Exchange<F>, providerId: string, secret: string) {
+    const posts = x.core.oauth.provider(providerId)?.responseMode === 'form_post';
+    x.headers['set-cookie'] = oauthCookie(x.cookie, secret, TRANSACTION_TTL_SECONDS, posts);
   }
 
   /** The 303 (or JSON) a refusal becomes; the transaction cookie is cleared either way. */
@@ -127,6 +137,31 @@ export function oauthRoutes<F extends CustomFields>(deps: {
     return seeOther(transaction.redirectTo ?? deps.afterLink, x.headers);
   }
 
+  /** Checks a provider's answer, then signs in (or up) or links; any refusal becomes a page or JSON. */
+  async function callback(x: Exchange<F>, providerId: string, query: URLSearchParams): Promise<Response> {
+    const { core } = x;
+    const secret = readCookie(x.request.headers.get('cookie'), oauthCookieName(x.cookie)) ?? null;
+    let intent: 'sign_in' | 'link' = 'sign_in';
+    let next: string | null = null;
+    try {
+      const done = await core.oauth.complete(providerId, secret, query);
+      intent = done.transaction.intent;
+      next = intent === 'sign_in' ? done.transaction.redirectTo : null;
+      const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
+      response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
+      return response;
+    } catch (error) {
+      if (!isAuthError(error)) throw error;
+      await core.audit.record({
+        type: 'signin_failed',
+        userId: null,
+        ...x.client,
+        details: { method: 'oauth', provider: providerId, reason: error.code },
+      });
+      return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn, next);
+    }
+  }
+
   function auditLink(
     x: Exchange<F>,
     userId: string,
@@ -174,7 +209,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
           intent: 'sign_in',
           redirectTo: redirect,
         });
-        setTransactionCookie(x, started.secret);
+        setTransactionCookie(x, params.provider ?? '', started.secret);
         x.headers.location = started.url.href;
         return empty(302, x.headers);
       },
@@ -208,7 +243,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
           sessionId: session.id,
           redirectTo: redirect,
         });
-        setTransactionCookie(x, started.secret);
+        setTransactionCookie(x, params.provider ?? '', started.secret);
         return form ? seeOther(started.url.href, x.headers) : json(200, { url: started.url.href }, x.headers);
       },
     },
@@ -218,40 +253,30 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       summary:
         "The provider's redirect back: signs in (or up, or links), then 303 to `redirectTo`; refusals 303 to the error page with `?error=`",
       signedIn: false,
-      query: z.object({
-        code: z.string().optional(),
-        state: z.string().optional(),
-        iss: z.string().optional(),
-        error: z.string().optional(),
-      }),
+      query: callbackFields,
+      success: { status: 303, description: 'To `redirectTo` (or the default page), with the session cookie' },
+      errors: ['oauth_failed', 'conflict', 'forbidden', 'email_not_verified', 'unauthenticated', 'not_found'],
+      handle: (x, params) => callback(x, params.provider ?? '', new URL(x.request.url).searchParams),
+    },
+    {
+      method: 'POST',
+      path: '/oauth/:provider/callback',
+      summary:
+        "A `form_post` provider's answer (Apple's): the same as the GET callback; other sites may post here, the state is the proof",
+      signedIn: false,
+      crossSite: true,
+      body: callbackFields,
       success: { status: 303, description: 'To `redirectTo` (or the default page), with the session cookie' },
       errors: ['oauth_failed', 'conflict', 'forbidden', 'email_not_verified', 'unauthenticated', 'not_found'],
       async handle(x, params) {
-        const { core } = x;
-        const secret = readCookie(x.request.headers.get('cookie'), oauthCookieName(x.cookie)) ?? null;
-        let intent: 'sign_in' | 'link' = 'sign_in';
-        let next: string | null = null;
-        try {
-          const done = await core.oauth.complete(
-            params.provider ?? '',
-            secret,
-            new URL(x.request.url).searchParams,
-          );
-          intent = done.transaction.intent;
-          next = intent === 'sign_in' ? done.transaction.redirectTo : null;
-          const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
-          response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
-          return response;
-        } catch (error) {
-          if (!isAuthError(error)) throw error;
-          await core.audit.record({
-            type: 'signin_failed',
-            userId: null,
-            ...x.client,
-            details: { method: 'oauth', provider: params.provider ?? '', reason: error.code },
-          });
-          return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn, next);
-        }
+        const id = params.provider ?? '';
+        if (x.core.oauth.provider(id)?.responseMode !== 'form_post')
+          throw new AuthError('not_found', 'There is no such route.');
+        const { fields: raw } = await readBody(x.request);
+        const fields = parseBody(callbackFields, raw);
+        const query = new URLSearchParams();
+        for (const [name, value] of Object.entries(fields)) if (value !== undefined) query.set(name, value);
+        return callback(x, id, query);
       },
     },
     {

@@ -34,6 +34,11 @@ export interface RouteSpec<F extends CustomFields> {
   summary: string;
   /** Whether the route needs a signed-in session. */
   signedIn: boolean;
+  /**
+   * A state-changing route other sites may post to (a provider's `form_post`
+   * callback): no origin check — the route must carry its own proof.
+   */
+  crossSite?: true;
   /** The permission a staff user needs for this route (checked before `handle`; superusers hold all). */
   permission?: string;
   body?: z.ZodType;

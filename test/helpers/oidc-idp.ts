@@ -53,6 +53,7 @@ export interface TestIdp {
    * (keeping the IdP's cookies in a private jar, completing the login interaction for `next` and
    * granting consent automatically, no HTML forms) and returns the final redirect URL that points back
    * at the client's redirect_uri (with code & state, or error & state). Does not fetch that final URL.
+   * With `response_mode=form_post`, the URL is the form's target with the posted fields as its query.
    */
   authorize(authorizationUrl: string): Promise<URL>;
   close(): Promise<void>;
@@ -180,6 +181,9 @@ export async function startOidcIdp(options: {
         jar.store(url, response.headers.getSetCookie());
         const location = response.headers.get('location');
         const body = await response.text();
+        // `response_mode=form_post`: the answer is a page whose form posts the fields to the redirect URI.
+        const posted = response.status === 200 ? formPost(body) : null;
+        if (posted && redirectUris.has(withoutQuery(posted))) return posted;
         if (response.status < 300 || response.status >= 400 || !location) {
           throw new Error(`IdP answered ${response.status} to ${url.pathname}: ${body}`);
         }
@@ -274,4 +278,25 @@ class CookieJar {
 function defaultPath(url: URL): string {
   const lastSlash = url.pathname.lastIndexOf('/');
   return lastSlash <= 0 ? '/' : url.pathname.slice(0, lastSlash);
+}
+
+/** The target of an auto-submitting form page, its hidden fields as the query (null: no such form). */
+function formPost(html: string): URL | null {
+  const action = /<form[^>]*method="post"[^>]*action="([^"]+)"/i.exec(html)?.[1];
+  if (!action) return null;
+  const url = new URL(unescapeHtml(action));
+  for (const input of html.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/gi)) {
+    url.searchParams.set(unescapeHtml(input[1] ?? ''), unescapeHtml(input[2] ?? ''));
+  }
+  return url;
+}
+
+function unescapeHtml(text: string): string {
+  return text
+    .replace(/&#x([0-9a-f]+);/gi, (_, hex: string) => String.fromCodePoint(Number.parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -214,6 +214,7 @@ describe('the API around its routes', () => {
           'GET /auth/oauth/{provider}',
           'POST /auth/oauth/{provider}/link',
           'GET /auth/oauth/{provider}/callback',
+          'POST /auth/oauth/{provider}/callback',
           'GET /auth/linked-accounts',
           'DELETE /auth/linked-accounts/{id}',
           'GET /auth/admin/users/{id}/linked-accounts',

@@ -59,6 +59,7 @@ export class ProviderClient {
       ...provider.authorizationParams,
       redirect_uri: this.#redirectUri,
       scope: provider.scopes.join(' '),
+      ...(provider.responseMode === 'form_post' ? { response_mode: 'form_post' } : {}),
       state: checks.state,
       code_challenge: await oidc.calculatePKCECodeChallenge(checks.codeVerifier),
       code_challenge_method: 'S256',
@@ -99,12 +100,15 @@ export class ProviderClient {
       const info = await oidc.fetchUserInfo(config, response.access_token, claims.sub);
       profile = { ...info, ...claims };
     }
+    // Apple posts the name once, beside the code, unsigned: kept apart, for `mapProfile` to read names from.
+    const posted = parseObject(query.get('user'));
+    if (posted) profile.user = posted;
     const email = typeof profile.email === 'string' && profile.email !== '' ? profile.email : null;
     return {
       identity: {
         subject: claims.sub,
         email,
-        emailVerified: email !== null && profile.email_verified === true,
+        emailVerified: email !== null && provider.emailVerified(profile),
         profile,
       },
       tokens,
@@ -153,11 +157,20 @@ export class ProviderClient {
       (url) => new URL(url).protocol === 'http:' && isLoopback(new URL(url).hostname),
     );
     const execute = local ? [oidc.allowInsecureRequests] : [];
-    const metadata = provider.clientSecret ?? undefined;
+    const secret = provider.clientSecret;
+    const metadata = typeof secret === 'string' ? secret : undefined;
+    // A secret minted per use (Apple's) goes in the body like `client_secret_post`, fresh each time.
+    const auth: OpenIdClient.ClientAuth | undefined =
+      typeof secret === 'function'
+        ? (_server, client, body) => {
+            body.set('client_id', client.client_id);
+            body.set('client_secret', secret());
+          }
+        : undefined;
     if (provider.kind === 'oidc') {
       // The ID token's signature is checked against the issuer's keys too, not only its claims: with no
       // TLS to lean on (a loopback issuer), or a tampered token response, nothing else would catch a forgery.
-      return oidc.discovery(new URL(provider.issuer as string), provider.clientId, metadata, undefined, {
+      return oidc.discovery(new URL(provider.issuer as string), provider.clientId, metadata, auth, {
         execute: [...execute, oidc.enableNonRepudiationChecks],
         timeout: PROVIDER_TIMEOUT_SECONDS,
       });
@@ -167,10 +180,22 @@ export class ProviderClient {
       authorization_endpoint: provider.authorizationUrl as string,
       token_endpoint: provider.tokenUrl as string,
     };
-    const config = new oidc.Configuration(server, provider.clientId, metadata);
+    const config = new oidc.Configuration(server, provider.clientId, metadata, auth);
     config.timeout = PROVIDER_TIMEOUT_SECONDS;
     for (const step of execute) step(config);
     return config;
+  }
+}
+
+function parseObject(text: string | null): Record<string, unknown> | null {
+  if (text === null || text.length > 4096) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
   }
 }
 

@@ -3,13 +3,15 @@
  * and the presets it can name.
  *
  * Two kinds of provider:
- * - **OpenID Connect** (`google`, `microsoft`, `gitlab`, or any issuer with
+ * - **OpenID Connect** (`google`, `microsoft`, `apple`, `gitlab`, or any issuer with
  *   `preset: 'oidc'`): endpoints come from the issuer's discovery document,
  *   and the user is read from the signed ID token.
  * - **OAuth 2.0** (`github`, `discord`, or `preset: 'oauth2'` with your own
  *   `identity` function): the user is read from the provider's API with the
  *   access token, the verified address looked up where the provider offers it.
  */
+
+import { appleClientSecret, isApplePrivateKey } from './apple.js';
 
 /** The provider's user, as a sign-in needs it. */
 export interface ProviderIdentity {
@@ -22,7 +24,7 @@ export interface ProviderIdentity {
   profile: Record<string, unknown>;
 }
 
-export type PresetName = 'google' | 'microsoft' | 'gitlab' | 'github' | 'discord';
+export type PresetName = 'google' | 'microsoft' | 'apple' | 'gitlab' | 'github' | 'discord';
 
 export interface OAuthProviderConfig {
   /**
@@ -39,6 +41,16 @@ export interface OAuthProviderConfig {
   issuer?: string;
   /** Microsoft: the directory (tenant) id the app is registered in. */
   tenant?: string;
+  /** Apple: the team id, and the id and PEM text of the key Apple issued (they make the client secret). */
+  teamId?: string;
+  keyId?: string;
+  privateKey?: string;
+  /**
+   * How the provider returns to the callback: `query` (a redirect, the
+   * default) or `form_post` (a cross-site form post; Apple's way when asking
+   * for the name and address).
+   */
+  responseMode?: 'query' | 'form_post';
   /** OAuth 2.0 endpoints; presets know theirs (set them to point a preset at a test server). */
   authorizationUrl?: string;
   tokenUrl?: string;
@@ -73,8 +85,10 @@ export interface ProviderDefinition {
   name: string;
   kind: 'oidc' | 'oauth2';
   clientId: string;
-  clientSecret: string | undefined;
+  /** A fixed secret, or one minted per use (Apple's signed JWT). */
+  clientSecret: string | (() => string) | undefined;
   issuer: string | undefined;
+  responseMode: 'query' | 'form_post';
   authorizationUrl: string | undefined;
   tokenUrl: string | undefined;
   userInfoUrl: string | undefined;
@@ -83,6 +97,8 @@ export interface ProviderDefinition {
   /** OAuth 2.0: who the access token's user is. */
   fetchIdentity?: (accessToken: string, api: ProviderApi) => Promise<ProviderIdentity>;
   mapProfile: (profile: Record<string, unknown>) => Record<string, unknown>;
+  /** OpenID Connect: whether the claims say the provider verified the address. */
+  emailVerified: (profile: Record<string, unknown>) => boolean;
   signUp: boolean;
   linkByEmail: boolean;
   storeTokens: boolean;
@@ -159,6 +175,8 @@ async function discordIdentity(
 interface Preset {
   name: string;
   kind: 'oidc' | 'oauth2';
+  responseMode?: 'form_post';
+  emailVerified?: (profile: Record<string, unknown>) => boolean;
   issuer?: (config: OAuthProviderConfig) => string;
   authorizationUrl?: string;
   tokenUrl?: string;
@@ -183,6 +201,26 @@ const PRESETS: Record<PresetName, Preset> = {
     issuer: (config) => `https://login.microsoftonline.com/${config.tenant}/v2.0`,
     scopes: OIDC_SCOPES,
     names: standardNames,
+  },
+  apple: {
+    name: 'Apple',
+    kind: 'oidc',
+    issuer: () => 'https://appleid.apple.com',
+    scopes: ['openid', 'email', 'name'],
+    // Apple posts the answer back when the name or address is asked for.
+    responseMode: 'form_post',
+    // Apple's ID tokens have carried `email_verified` as the string "true".
+    emailVerified: (profile) => profile.email_verified === true || profile.email_verified === 'true',
+    // The name comes once, at the first sign-in, in the posted `user` field (unsigned: names only).
+    names: (profile) => {
+      const user = profile.user as { name?: { firstName?: unknown; lastName?: unknown } } | undefined;
+      return {
+        ...(typeof user?.name?.firstName === 'string'
+          ? { firstName: user.name.firstName.slice(0, 150) }
+          : {}),
+        ...(typeof user?.name?.lastName === 'string' ? { lastName: user.name.lastName.slice(0, 150) } : {}),
+      };
+    },
   },
   gitlab: {
     name: 'GitLab',
@@ -230,6 +268,13 @@ export function providerProblems(id: string, config: OAuthProviderConfig): strin
   const preset = presetOf(id, config);
   if (preset === 'microsoft' && !config.tenant)
     problems.push('tenant: Microsoft needs the directory (tenant) id');
+  if (preset === 'apple') {
+    if (!config.teamId) problems.push('teamId: Apple needs the team id');
+    if (!config.keyId) problems.push('keyId: Apple needs the id of its key');
+    if (!config.privateKey || !isApplePrivateKey(config.privateKey))
+      problems.push('privateKey: Apple needs the PEM text of the key it issued (an EC P-256 private key)');
+    if (config.clientSecret) problems.push('clientSecret: Apple signs one from privateKey; leave it out');
+  }
   if (preset === 'oidc' && !config.issuer)
     problems.push('issuer: an OpenID Connect provider needs its issuer');
   if (preset === 'oauth2') {
@@ -257,7 +302,11 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /** The configuration with its preset applied; the configuration was validated already. */
-export function defineProvider(id: string, config: OAuthProviderConfig): ProviderDefinition {
+export function defineProvider(
+  id: string,
+  config: OAuthProviderConfig,
+  now: () => Date = () => new Date(),
+): ProviderDefinition {
   const preset = presetOf(id, config);
   const base = preset === 'oidc' || preset === 'oauth2' ? null : PRESETS[preset];
   const kind = base?.kind ?? (preset === 'oidc' ? 'oidc' : 'oauth2');
@@ -280,8 +329,16 @@ export function defineProvider(id: string, config: OAuthProviderConfig): Provide
     name: config.name ?? base?.name ?? id,
     kind,
     clientId: config.clientId,
-    clientSecret: config.clientSecret,
+    clientSecret:
+      preset === 'apple' && config.teamId && config.keyId && config.privateKey
+        ? appleClientSecret(
+            { teamId: config.teamId, keyId: config.keyId, privateKey: config.privateKey },
+            config.clientId,
+            now,
+          )
+        : config.clientSecret,
     issuer: config.issuer ?? base?.issuer?.(config),
+    responseMode: config.responseMode ?? base?.responseMode ?? 'query',
     authorizationUrl: config.authorizationUrl ?? base?.authorizationUrl,
     tokenUrl: config.tokenUrl ?? base?.tokenUrl,
     userInfoUrl,
@@ -289,6 +346,7 @@ export function defineProvider(id: string, config: OAuthProviderConfig): Provide
     authorizationParams: config.authorizationParams ?? {},
     ...(fetchIdentity ? { fetchIdentity } : {}),
     mapProfile: config.mapProfile ?? names,
+    emailVerified: base?.emailVerified ?? ((profile) => profile.email_verified === true),
     signUp: config.signUp !== false,
     linkByEmail: config.linkByEmail !== false,
     storeTokens: config.storeTokens === true,

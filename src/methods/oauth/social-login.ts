@@ -80,7 +80,7 @@ export class SocialLogin<F extends CustomFields> {
     this.#logger = options.logger;
     this.#providers = new Map(
       Object.entries(options.config?.providers ?? {}).map(([id, config]) => {
-        const definition = defineProvider(id, config);
+        const definition = defineProvider(id, config, options.now);
         return [id, { definition, client: new ProviderClient(definition, options.redirectUri(id)) }];
       }),
     );

@@ -585,3 +585,56 @@ describe('staff and linked accounts', () => {
     expect(event?.actorId).toBe(staff.id);
   });
 });
+
+describe('a provider that posts its answer (form_post, as Apple does)', () => {
+  let posting: TestApi<Record<never, never>>;
+  beforeAll(async () => {
+    posting = await createTestApi({
+      publicUrl: MAIL_PUBLIC_URL,
+      trustedOrigins: [ORIGIN],
+      rateLimits: false,
+      oauth: { providers: { idp: provider(idp.issuer, { responseMode: 'form_post' }) } },
+    });
+  });
+  afterAll(() => posting?.close());
+
+  /** The provider's page posts the fields from its own origin: a cross-site form post. */
+  function post(browser: Client, answer: URL, fields = Object.fromEntries(answer.searchParams)) {
+    return browser.send('POST', answer.pathname, { form: fields, headers: { origin: idp.issuer } });
+  }
+
+  it('asks for form_post, lets the cross-site POST carry the transaction cookie, and signs in', async () => {
+    const { email } = idpAccount();
+    const browser = posting.client();
+    const started = await browser.get('/auth/oauth/idp');
+    const url = new URL(started.headers.get('location') ?? '');
+    expect(url.searchParams.get('response_mode')).toBe('form_post');
+    expect(started.headers.get('set-cookie')).toMatch(/SameSite=None/);
+    const answer = await idp.authorize(url.href);
+    const back = await post(browser, answer, {
+      ...Object.fromEntries(answer.searchParams),
+      user: '{"name":{"firstName":"Posted","lastName":"Name"}}',
+    });
+    expect(back.status).toBe(303);
+    const session = (await browser.get('/auth/session')).body;
+    expect(session.user).toMatchObject({ email, firstName: 'Ada' });
+  });
+
+  it('still needs the state of this browser: a forged post is refused', async () => {
+    idpAccount();
+    const browser = posting.client();
+    const answer = await idp.authorize((await start(browser)).href);
+    answer.searchParams.set('state', 'C'.repeat(43));
+    const attempt = await post(browser, answer);
+    expect(errorOf(attempt).error).toBe('oauth_failed');
+    expect((await browser.get('/auth/session')).status).toBe(401);
+  });
+
+  it('is only open for providers that post', async () => {
+    const reply = await api.client().send('POST', '/auth/oauth/idp/callback', {
+      form: { code: 'x', state: 'y' },
+      headers: { origin: idp.issuer },
+    });
+    expect(reply.status).toBe(404);
+  });
+});
