@@ -78,6 +78,24 @@ export interface SessionListItem {
   amr: string[];
 }
 
+/** A social sign-in provider the server offers. */
+export interface SocialProvider {
+  id: string;
+  name: string;
+  /** The API path that starts a sign-in with it (add `?redirectTo=`). */
+  url: string;
+}
+
+/** An identity at a provider, linked to the signed-in user. */
+export interface LinkedAccount {
+  id: string;
+  provider: string;
+  providerName: string;
+  email: string | null;
+  createdAt: IsoDate;
+  lastUsedAt: IsoDate;
+}
+
 export interface SignedIn<Custom extends object = Record<never, never>> {
   user: User<Custom>;
   session: Session;
@@ -158,6 +176,15 @@ export interface GatehouseClient<Custom extends object = Record<never, never>> {
   /** Other sessions end; the current one gets a new token (stored by the client in bearer mode). */
   changePassword(input: { currentPassword: string; newPassword: string }): Promise<void>;
   updateProfile(changes: ProfileUpdate<Custom>): Promise<User<Custom>>;
+  /** The social sign-in providers the server offers. */
+  socialProviders(): Promise<SocialProvider[]>;
+  /** Where to send the browser (`location.assign`) to sign in with a provider; it comes back to `redirectTo`. */
+  socialSignInUrl(provider: string, options?: { redirectTo?: string }): string;
+  /** Starts linking a provider to the signed-in account: send the browser to the returned URL. */
+  linkAccount(provider: string, options?: { redirectTo?: string }): Promise<{ url: string }>;
+  listLinkedAccounts(): Promise<LinkedAccount[]>;
+  /** Refused (`conflict`) when it is the account's only way to sign in. */
+  unlinkAccount(id: string): Promise<void>;
 }
 
 /** A refusal from the API: `{error: {code, message, fields?}}` and its status. */
@@ -256,6 +283,17 @@ export function createClient<Custom extends object = Record<never, never>>(
       await call('POST', '/password/change', input);
     },
     updateProfile: async (changes) => (await call('PATCH', '/user', changes)).user,
+    socialProviders: async () => (await call('GET', '/oauth')).providers,
+    socialSignInUrl(provider, { redirectTo } = {}) {
+      const query = redirectTo ? `?redirectTo=${encodeURIComponent(redirectTo)}` : '';
+      return `${base}/oauth/${encodeURIComponent(provider)}${query}`;
+    },
+    linkAccount: (provider, { redirectTo } = {}) =>
+      call('POST', `/oauth/${encodeURIComponent(provider)}/link`, redirectTo ? { redirectTo } : {}),
+    listLinkedAccounts: async () => (await call('GET', '/linked-accounts')).accounts,
+    async unlinkAccount(id) {
+      await call('DELETE', `/linked-accounts/${encodeURIComponent(id)}`);
+    },
   };
 }
 

@@ -81,6 +81,7 @@ export function createApi<F extends CustomFields>(
         signIn: core.config.links?.oauthError ?? (uiOn ? `${settings.basePath}/ui/signin` : null),
         link: core.config.links?.oauthError ?? (uiOn ? `${settings.basePath}/ui/account` : null),
       },
+      verifyEmailPage: core.config.emailVerification?.onSignUp === false ? null : pages.verifyEmail,
       verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
     }),
     ...adminRoutes<F>({ fields, resetPasswordPage: pages.resetPassword }),

@@ -7,14 +7,16 @@
  * - `POST /oauth/{provider}/link` starts linking for the signed-in user: a
  *   POST, so the CSRF origin check applies — a link started from another site
  *   would attach the attacker's identity to the victim's account.
- * - `GET /oauth/{provider}/callback` checks everything (see `SocialLogin`),
- *   then signs in, signs up, links, or refuses. The browser always gets a
+ * - `GET /oauth/{provider}/callback` (or POST, for a provider that posts its
+ *   answer) checks everything (see `SocialLogin`), then signs in, signs up,
+ *   links, or refuses. The browser always gets a
  *   303: to `redirectTo`, or on a refusal to the error page with `?error=`
  *   (the pre-built sign-in or account page, or `links.oauthError`); with no
  *   page to go to, the refusal is answered as JSON.
  */
 import { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
+import { normalizeEmail } from '../accounts/email.js';
 import type { LinkedAccount } from '../accounts/linked-accounts.js';
 import type { User } from '../accounts/user.js';
 import type { UpdateUserInput } from '../accounts/users.js';
@@ -23,6 +25,7 @@ import type { CompletedCallback } from '../methods/oauth/social-login.js';
 import { TRANSACTION_TTL_SECONDS } from '../methods/oauth/transactions.js';
 import { audit, CHANGES, changeableUser, GUARDED, userOf } from './admin-access.js';
 import { readBody } from './body.js';
+import { later, sendLink } from './recovery-routes.js';
 import { oauthCookie, oauthCookieName, readCookie } from './cookies.js';
 import type { Exchange } from './exchange.js';
 import type { Throttle } from './rate-limits/throttle.js';
@@ -40,7 +43,7 @@ const callbackFields = z.object({
   error_description: z.string().max(2048).optional(),
   user: z.string().max(4096).optional(),
 });
-export const linkBody = z.strictObject({ redirectTo: z.string().max(2048).optional() });
+const linkBody = z.strictObject({ redirectTo: z.string().max(2048).optional() });
 
 export function oauthRoutes<F extends CustomFields>(deps: {
   throttle: Throttle | null;
@@ -53,6 +56,8 @@ export function oauthRoutes<F extends CustomFields>(deps: {
   afterLink: string;
   /** Where refusals are shown (`?error=code` is added), per intent; null: answer JSON. */
   errorPages: { signIn: string | null; link: string | null };
+  /** The page verification links lead to; null: no verification mail on sign-up. */
+  verifyEmailPage: string | null;
   /** `emailVerification.required`: the verification page; null: off. */
   verificationRequired: string | null;
 }): RouteSpec<F>[] {
@@ -104,6 +109,12 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         },
       );
       if (linked) await auditLink(x, user.id, linked, { signUp: true });
+      // An address the provider did not vouch for gets the verification mail a password sign-up gets.
+      const page = deps.verifyEmailPage;
+      if (page && !user.emailVerified) {
+        const created = user;
+        later(x, () => sendLink(x, created, 'email_verification', 'verify_email', page));
+      }
     }
     if (deps.verificationRequired && !user.emailVerified) {
       await refuseUnverified(x, user, deps.verificationRequired, deps.throttle, undefined);
@@ -130,7 +141,8 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       const account = await core.accounts.link(current.user.id, identity, { tokens });
       await auditLink(x, current.user.id, account, {});
       // The provider proved the address the account already has: that verifies it.
-      if (!current.user.emailVerified && identity.emailVerified && identity.email === current.user.email) {
+      const sameAddress = identity.email !== null && normalizeEmail(identity.email) === current.user.email;
+      if (!current.user.emailVerified && identity.emailVerified && sameAddress) {
         await core.users.update(current.user.id, { emailVerified: true } as UpdateUserInput<F>);
       }
     }
@@ -354,7 +366,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
   ];
 }
 
-export function linkedAccountView<F extends CustomFields>(x: Exchange<F>, account: LinkedAccount) {
+function linkedAccountView<F extends CustomFields>(x: Exchange<F>, account: LinkedAccount) {
   return {
     id: account.id,
     provider: account.provider,

@@ -291,3 +291,57 @@ describe('gatehouse/client rate limits', () => {
     expect(error.retryAfter).toBeLessThanOrEqual(60);
   });
 });
+
+describe('gatehouse/client social sign-in', () => {
+  const PUBLIC = 'http://127.0.0.1:4999';
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    testAuth = await createTestAuth({
+      rateLimits: false,
+      publicUrl: PUBLIC,
+      oauth: {
+        providers: {
+          github: {
+            clientId: 'gh-app',
+            clientSecret: 'gh-secret',
+            authorizationUrl: 'https://github.example/login/oauth/authorize',
+            tokenUrl: 'https://github.example/login/oauth/access_token',
+            userInfoUrl: 'https://api.github.example/user',
+          },
+        },
+      },
+    });
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it('lists the providers, builds the sign-in URL, starts linking, lists and unlinks identities', async () => {
+    const b = browser(PUBLIC);
+    const client = createClient({ baseUrl: server.url, fetch: b.fetch });
+    expect(await client.socialProviders()).toEqual([
+      { id: 'github', name: 'GitHub', url: '/auth/oauth/github' },
+    ]);
+    expect(client.socialSignInUrl('github', { redirectTo: '/after' })).toBe(
+      `${server.url}/auth/oauth/github?redirectTo=%2Fafter`,
+    );
+    expect((await caught(client.linkAccount('github'))).code).toBe('unauthenticated');
+
+    await client.signUp({ email: 'linker@example.com', password: PASSWORD });
+    const { url } = await client.linkAccount('github', { redirectTo: '/settings' });
+    expect(url.startsWith('https://github.example/login/oauth/authorize?')).toBe(true);
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe(`${PUBLIC}/auth/oauth/github/callback`);
+
+    const user = await testAuth.auth.users.getByEmail('linker@example.com');
+    const identity = { provider: 'github', subject: '42', email: 'linker@example.com', emailVerified: true };
+    const account = await testAuth.auth.accounts.link(user?.id ?? '', identity);
+    expect((await client.listLinkedAccounts()).map((a) => a.providerName)).toEqual(['GitHub']);
+    await client.unlinkAccount(account.id);
+    expect(await client.listLinkedAccounts()).toEqual([]);
+    expect((await caught(client.unlinkAccount(account.id))).code).toBe('not_found');
+  });
+});

@@ -167,6 +167,19 @@ describe('signing in', () => {
     ]);
   });
 
+  it('creates an unverified user from an address the provider did not vouch for, and mails a verification link', async () => {
+    const { email } = idpAccount({ email_verified: false });
+    const browser = api.client();
+    expect((await signInWith(browser)).status).toBe(303);
+    expect((await sessionOf(browser)).user).toMatchObject({ email, emailVerified: false });
+    let mail: { subject: string }[] = [];
+    for (let i = 0; i < 50 && mail.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      mail = await api.auth.mail.list({ to: email });
+    }
+    expect(mail.map((m) => m.subject)).toEqual([expect.stringMatching(/confirm|verify/i)]);
+  });
+
   it('signs a returning user in to the same account, without creating another', async () => {
     const { email } = idpAccount();
     await signInWith(api.client());
