@@ -156,9 +156,10 @@ export function oauthRoutes<F extends CustomFields>(deps: {
     let intent: 'sign_in' | 'link' = 'sign_in';
     let next: string | null = null;
     try {
-      const done = await core.oauth.complete(providerId, secret, query);
-      intent = done.transaction.intent;
-      next = intent === 'sign_in' ? done.transaction.redirectTo : null;
+      const { transaction, checks } = await core.oauth.take(providerId, secret, query.get('state'));
+      intent = transaction.intent;
+      next = intent === 'sign_in' ? transaction.redirectTo : null;
+      const done = await core.oauth.exchange(transaction, checks, query);
       const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
       response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
       return response;

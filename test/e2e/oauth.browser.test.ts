@@ -347,7 +347,7 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
       idp.next = { error: 'access_denied' };
       const page = await newPage();
       await continueFromSignIn(page);
-      expect(where(page)).toBe(`${UI}/signin?error=oauth_failed`);
+      expect(where(page)).toBe(`${UI}/signin?error=oauth_failed&next=${encodeURIComponent(`${UI}/account`)}`);
       expect(await page.getByRole('alert').textContent()).toContain(
         'Signing in with that provider did not work. Try again.',
       );

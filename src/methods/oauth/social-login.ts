@@ -32,6 +32,7 @@ import {
   type OAuthTransaction,
   OAuthTransactions,
   stateMatches,
+  type TransactionChecks,
 } from './transactions.js';
 
 export interface OAuthConfig {
@@ -128,28 +129,40 @@ export class SocialLogin<F extends CustomFields> {
   }
 
   /**
-   * Checks a callback: the cookie's secret, the `state` derived from it, the
-   * transaction (spent now, for the provider it was started for), then the
-   * provider's answer. Throws `oauth_failed` for anything that does not hold.
+   * The first half of a callback: the cookie's secret and the `state` derived
+   * from it spend the transaction (for the provider it was started for).
+   * Throws `oauth_failed` when there is none to spend.
    */
-  async complete(
+  async take(
     providerId: string,
     secret: string | null,
-    query: URLSearchParams,
-  ): Promise<CompletedCallback> {
-    const entry = this.#entry(providerId);
-    const { definition, client } = entry;
+    state: string | null,
+  ): Promise<{ transaction: OAuthTransaction; checks: TransactionChecks }> {
+    this.#entry(providerId);
     const transaction =
-      secret !== null && stateMatches(secret, query.get('state'))
+      secret !== null && stateMatches(secret, state)
         ? await this.transactions.take(providerId, secret)
         : null;
     if (!transaction || secret === null) throw new AuthError('oauth_failed', START_AGAIN);
+    return { transaction, checks: checksFor(secret) };
+  }
+
+  /**
+   * The second half: the provider's answer checked (its error, the code
+   * exchanged with the verifier, the ID token) and read. Throws `oauth_failed`.
+   */
+  async exchange(
+    transaction: OAuthTransaction,
+    checks: TransactionChecks,
+    query: URLSearchParams,
+  ): Promise<CompletedCallback> {
+    const { definition, client } = this.#entry(transaction.provider);
     try {
-      const { identity, tokens } = await client.callback(query, checksFor(secret));
+      const { identity, tokens } = await client.callback(query, checks);
       return {
         transaction,
         provider: definition,
-        identity: { provider: providerId, ...identity },
+        identity: { provider: transaction.provider, ...identity },
         tokens: definition.storeTokens ? tokens : null,
       };
     } catch (error) {
@@ -160,7 +173,10 @@ export class SocialLogin<F extends CustomFields> {
             : `${definition.name} could not sign you in. Try again.`;
         throw new AuthError('oauth_failed', message, { cause: error });
       }
-      this.#logger.warn({ err: error, provider: providerId }, 'A social sign-in callback was refused.');
+      this.#logger.warn(
+        { err: error, provider: transaction.provider },
+        'A social sign-in callback was refused.',
+      );
       throw new AuthError('oauth_failed', `Signing in with ${definition.name} failed. Start again.`, {
         cause: error,
       });

@@ -370,6 +370,14 @@ describe('the callback refuses', () => {
     expect(await api.auth.users.getByEmail(email)).toBeNull();
   });
 
+  it("the provider's error, keeping where the sign-in was headed", async () => {
+    idp.next = { error: 'access_denied' };
+    const browser = api.client();
+    const back = await idp.authorize((await start(browser, 'idp', '?redirectTo=%2Freports')).href);
+    const reply = await follow(browser, back);
+    expect(reply.headers.get('location')).toBe('/auth/ui/signin?error=oauth_failed&next=%2Freports');
+  });
+
   it("the provider's error, and audits the refusal", async () => {
     idp.next = { error: 'access_denied' };
     const browser = api.client();
