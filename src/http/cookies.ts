@@ -19,8 +19,18 @@ export function cookiePolicyFor(origin: string): CookiePolicy {
 }
 
 export function sessionCookie(policy: CookiePolicy, token: string, maxAgeSeconds: number): string {
-  const secure = policy.secure ? '; Secure' : '';
-  return `${policy.name}=${token}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=Lax`;
+  return cookieLine(policy.name, token, maxAgeSeconds, policy.secure, 'Lax');
+}
+
+/** A host-only, `Path=/`, `HttpOnly` cookie: the only kind Gatehouse sets. */
+function cookieLine(
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+  sameSite: 'Lax' | 'None',
+) {
+  return `${name}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure ? '; Secure' : ''}; SameSite=${sameSite}`;
 }
 
 export function clearedSessionCookie(policy: CookiePolicy): string {
@@ -64,7 +74,6 @@ export function oauthCookie(
    */
   crossSitePost = false,
 ): string {
-  const secure = policy.secure ? '; Secure' : '';
   const sameSite = crossSitePost && policy.secure ? 'None' : 'Lax';
-  return `${oauthCookieName(policy)}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; HttpOnly${secure}; SameSite=${sameSite}`;
+  return cookieLine(oauthCookieName(policy), value, maxAgeSeconds, policy.secure, sameSite);
 }

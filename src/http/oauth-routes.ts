@@ -97,7 +97,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       await auditLink(x, user.id, account, { automatic: true });
       details = { ...details, linked: true };
     } else {
-      const profile = core.oauth.profileFields(done);
+      const profile = provider.mapProfile(identity.profile);
       let linked: LinkedAccount | undefined;
       user = await createWithHooks(
         x,

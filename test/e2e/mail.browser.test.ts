@@ -12,7 +12,6 @@
  *
  * Without Chromium at /usr/bin/chromium the whole suite is skipped, never failed.
  */
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/http/server.js';
@@ -23,7 +22,9 @@ import {
   CHROMIUM_PATH,
   chromiumAvailable,
   describeViolations,
+  freePort,
   launchChromium,
+  navigating,
   screenshot,
 } from '../helpers/browser.js';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp.js';
@@ -36,16 +37,6 @@ const TIMEOUT = 60_000;
 const suiteName = chromiumAvailable
   ? 'the mail flows of the pre-built UI in Chromium'
   : `the mail flows of the pre-built UI in Chromium — SKIPPED: Chromium is missing at ${CHROMIUM_PATH}`;
-
-/** A port free on loopback right now, for a server that must know its URL before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe.skipIf(!chromiumAvailable)(suiteName, () => {
   let sink: SmtpSink;
@@ -107,16 +98,6 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
       }
     });
     return page;
-  }
-
-  async function navigating(page: Page, action: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', {
-      predicate: (frame) => frame === page.mainFrame(),
-      timeout: 10_000,
-    });
-    await action();
-    await navigated;
-    await page.waitForLoadState('load');
   }
 
   /** The page's path and query. */

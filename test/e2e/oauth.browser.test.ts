@@ -13,7 +13,6 @@
  *
  * Without Chromium at /usr/bin/chromium the whole suite is skipped, never failed.
  */
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/http/server.js';
@@ -24,7 +23,9 @@ import {
   CHROMIUM_PATH,
   chromiumAvailable,
   describeViolations,
+  freePort,
   launchChromium,
+  navigating,
   screenshot,
 } from '../helpers/browser.js';
 import { type IdpAccount, startOidcIdp, type TestIdp } from '../helpers/oidc-idp.js';
@@ -39,16 +40,6 @@ const TIMEOUT = 60_000;
 const suiteName = chromiumAvailable
   ? 'social sign-in through the pre-built UI in Chromium'
   : `social sign-in through the pre-built UI in Chromium — SKIPPED: Chromium is missing at ${CHROMIUM_PATH}`;
-
-/** A port free on loopback right now, for a server that must know its URL before it starts. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe.skipIf(!chromiumAvailable)(suiteName, () => {
   let idp: TestIdp;
@@ -186,16 +177,6 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
     } finally {
       page.off('request', record);
     }
-  }
-
-  async function navigating(page: Page, action: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', {
-      predicate: (frame) => frame === page.mainFrame(),
-      timeout: 10_000,
-    });
-    await action();
-    await navigated;
-    await page.waitForLoadState('load');
   }
 
   /** The session of the page's browser, as the API answers it (its cookies), or null. */

@@ -30,6 +30,7 @@ import {
   chromiumAvailable,
   describeViolations,
   launchChromium,
+  navigating,
   type PageGlobals,
   screenshot,
 } from '../helpers/browser.js';
@@ -106,17 +107,6 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
       });
     }
     return page;
-  }
-
-  /** Runs `action` (a click, an Enter) and waits until the document it navigates to has loaded. */
-  async function navigating(page: Page, action: () => Promise<void>): Promise<void> {
-    const navigated = page.waitForEvent('framenavigated', {
-      predicate: (frame) => frame === page.mainFrame(),
-      timeout: 10_000,
-    });
-    await action();
-    await navigated;
-    await page.waitForLoadState('load');
   }
 
   async function goto(page: Page, path: string): Promise<Response> {

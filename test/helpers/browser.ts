@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -180,4 +181,25 @@ export async function widthReport(page: Page, scrollBoxes: string): Promise<Widt
       })),
     };
   }, scrollBoxes);
+}
+
+/** A port free on loopback right now, for a server that must know its URL (`publicUrl`) before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Runs `action` (a click, an Enter) and waits until the document it navigates to has loaded. */
+export async function navigating(page: Page, action: () => Promise<void>): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', {
+    predicate: (frame) => frame === page.mainFrame(),
+    timeout: 10_000,
+  });
+  await action();
+  await navigated;
+  await page.waitForLoadState('load');
 }

@@ -38,13 +38,15 @@ export class ProviderRefusal extends Error {
 export class ProviderClient {
   readonly #provider: ProviderDefinition;
   readonly #redirectUri: string;
+  readonly #now: () => Date;
   #configuration: Promise<OpenIdClient.Configuration> | null = null;
   /** The metadata once known: its authorization endpoint is where a form post may end up. */
   #resolved: OpenIdClient.Configuration | null = null;
 
-  constructor(provider: ProviderDefinition, redirectUri: string) {
+  constructor(provider: ProviderDefinition, redirectUri: string, now: () => Date) {
     this.#provider = provider;
     this.#redirectUri = redirectUri;
+    this.#now = now;
   }
 
   /** Resolves once the provider's metadata is known (discovered, for OpenID Connect). */
@@ -84,7 +86,9 @@ export class ProviderClient {
       accessToken: response.access_token,
       refreshToken: response.refresh_token ?? null,
       expiresAt:
-        typeof response.expires_in === 'number' ? new Date(Date.now() + response.expires_in * 1000) : null,
+        typeof response.expires_in === 'number'
+          ? new Date(this.#now().getTime() + response.expires_in * 1000)
+          : null,
       scope: response.scope ?? null,
     };
     if (provider.kind === 'oauth2') {

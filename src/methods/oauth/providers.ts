@@ -109,12 +109,17 @@ export type ProviderApi = (url: string, accessToken: string) => Promise<unknown>
 
 const OIDC_SCOPES = ['openid', 'email', 'profile'] as const;
 
+/** A user's name fields from a provider's values, where they are text (cut to the fields' length). */
+function names(first: unknown, last: unknown): Record<string, unknown> {
+  return {
+    ...(typeof first === 'string' ? { firstName: first.slice(0, 150) } : {}),
+    ...(typeof last === 'string' ? { lastName: last.slice(0, 150) } : {}),
+  };
+}
+
 /** Names from OpenID Connect's standard claims. */
 function standardNames(profile: Record<string, unknown>): Record<string, unknown> {
-  return {
-    ...(typeof profile.given_name === 'string' ? { firstName: profile.given_name.slice(0, 150) } : {}),
-    ...(typeof profile.family_name === 'string' ? { lastName: profile.family_name.slice(0, 150) } : {}),
-  };
+  return names(profile.given_name, profile.family_name);
 }
 
 /** Names from a single display name: everything up to the last space is the first name. */
@@ -122,7 +127,7 @@ function splitName(name: unknown): Record<string, unknown> {
   if (typeof name !== 'string' || name.trim() === '') return {};
   const parts = name.trim().split(/\s+/);
   const last = parts.length > 1 ? (parts.pop() as string) : '';
-  return { firstName: parts.join(' ').slice(0, 150), lastName: last.slice(0, 150) };
+  return names(parts.join(' '), last);
 }
 
 function record(value: unknown, what: string): Record<string, unknown> {
@@ -214,12 +219,7 @@ const PRESETS: Record<PresetName, Preset> = {
     // The name comes once, at the first sign-in, in the posted `user` field (unsigned: names only).
     names: (profile) => {
       const user = profile.user as { name?: { firstName?: unknown; lastName?: unknown } } | undefined;
-      return {
-        ...(typeof user?.name?.firstName === 'string'
-          ? { firstName: user.name.firstName.slice(0, 150) }
-          : {}),
-        ...(typeof user?.name?.lastName === 'string' ? { lastName: user.name.lastName.slice(0, 150) } : {}),
-      };
+      return names(user?.name?.firstName, user?.name?.lastName);
     },
   },
   gitlab: {
@@ -310,7 +310,7 @@ export function defineProvider(
   const preset = presetOf(id, config);
   const base = preset === 'oidc' || preset === 'oauth2' ? null : PRESETS[preset];
   const kind = base?.kind ?? (preset === 'oidc' ? 'oidc' : 'oauth2');
-  const names = base?.names ?? standardNames;
+  const defaultNames = base?.names ?? standardNames;
   const userInfoUrl = config.userInfoUrl ?? base?.userInfoUrl;
   const custom = config.identity;
   let fetchIdentity: ProviderDefinition['fetchIdentity'];
@@ -345,7 +345,7 @@ export function defineProvider(
     scopes: config.scopes ?? base?.scopes ?? (kind === 'oidc' ? OIDC_SCOPES : []),
     authorizationParams: config.authorizationParams ?? {},
     ...(fetchIdentity ? { fetchIdentity } : {}),
-    mapProfile: config.mapProfile ?? names,
+    mapProfile: config.mapProfile ?? defaultNames,
     emailVerified: base?.emailVerified ?? ((profile) => profile.email_verified === true),
     signUp: config.signUp !== false,
     linkByEmail: config.linkByEmail !== false,

@@ -82,7 +82,10 @@ export class SocialLogin<F extends CustomFields> {
     this.#providers = new Map(
       Object.entries(options.config?.providers ?? {}).map(([id, config]) => {
         const definition = defineProvider(id, config, options.now);
-        return [id, { definition, client: new ProviderClient(definition, options.redirectUri(id)) }];
+        return [
+          id,
+          { definition, client: new ProviderClient(definition, options.redirectUri(id), options.now) },
+        ];
       }),
     );
   }
@@ -223,11 +226,6 @@ export class SocialLogin<F extends CustomFields> {
       );
     }
     return { kind: 'sign_up', email };
-  }
-
-  /** The fields of a new user from the provider's profile (`mapProfile`). */
-  profileFields(callback: CompletedCallback): Record<string, unknown> {
-    return callback.provider.mapProfile(callback.identity.profile);
   }
 
   #entry(providerId: string) {
