@@ -76,6 +76,40 @@ export interface UiConfig {
   dashboardUrl?: string;
 }
 
+/** Who must have a second factor: everyone, staff (and superusers), or members of the named groups. */
+export type MfaRequirement = false | 'all' | 'staff' | { groups: readonly string[] };
+
+export interface MfaConfig {
+  /** Who must enrol a second factor; they are led to enrolment right after signing in. Default false. */
+  required?: MfaRequirement;
+  /**
+   * Step-up: how recent a sign-in (or re-authentication) must be for sensitive
+   * actions — password, email, second factors, passkeys, account deletion,
+   * linking. Default 900 s (15 minutes).
+   */
+  reauthWindowSeconds?: number;
+  /** "Remember this browser" after a second factor: for `days` (default 30). Default off. */
+  trustedDevices?: false | { days?: number };
+  /**
+   * A code mailed to the account's address as a second factor. Default true.
+   * Email is not an authenticator NIST counts toward AAL2: turn it off where that matters.
+   */
+  emailCode?: boolean;
+  /** The issuer shown in authenticator apps. Default `ui.productName`, else `Gatehouse`. */
+  issuer?: string;
+}
+
+export interface PasskeyConfig {
+  /** Passkeys on. Default true. */
+  enabled?: boolean;
+  /** The WebAuthn relying party id: the public URL's host name, or a registrable suffix of it. */
+  rpId?: string;
+  /** Shown by the browser when creating a passkey. Default `ui.productName`, else `Gatehouse`. */
+  rpName?: string;
+  /** Origins whose pages may use the passkeys (default: the public URL's origin). */
+  origins?: readonly string[];
+}
+
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
     /** `postgres://…` or a SQLite file path. Default: `$DATABASE_URL`, else `./gatehouse.db`. */
@@ -158,6 +192,10 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
       };
   /** The pre-built pages: product name, logo, colours, text. */
   ui?: UiConfig;
+  /** Second factors, step-up and the MFA policy; see `MfaConfig`. */
+  mfa?: MfaConfig;
+  /** Passkeys (WebAuthn); see `PasskeyConfig`. */
+  passkeys?: PasskeyConfig;
   /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
@@ -412,6 +450,40 @@ const configSchema = z.strictObject({
     })
     .optional(),
   dashboard: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  mfa: z
+    .strictObject({
+      required: z
+        .union([
+          z.literal(false),
+          z.literal('all'),
+          z.literal('staff'),
+          z.strictObject({ groups: z.array(z.string().min(1)).nonempty() }),
+        ])
+        .optional(),
+      reauthWindowSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(24 * 3600)
+        .optional(),
+      trustedDevices: z
+        .union([z.literal(false), z.strictObject({ days: positiveInt.max(365).optional() })])
+        .optional(),
+      emailCode: z.boolean().optional(),
+      issuer: z.string().min(1).max(100).optional(),
+    })
+    .optional(),
+  passkeys: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      rpId: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/, 'must be a host name such as example.com')
+        .optional(),
+      rpName: z.string().min(1).max(100).optional(),
+      origins: z.array(origin).nonempty().optional(),
+    })
+    .optional(),
   emailVerification: z
     .strictObject({ onSignUp: z.boolean().optional(), required: z.boolean().optional() })
     .optional(),

@@ -184,6 +184,80 @@ export interface OAuthTransactionsTable {
   used_at: NullableTimestamp;
 }
 
+/** A user's TOTP authenticator (see `src/methods/mfa/`). */
+export interface MfaFactorsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** Sealed (`crypto.ts`). */
+  secret: string;
+  /** The latest time step a code was accepted for (bigint: PostgreSQL may return it as a string). */
+  last_step: ColumnType<number | string, number | undefined, number>;
+  created_at: Timestamp;
+  confirmed_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  salt: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+/** Sign-ins waiting for their second factor. */
+export interface MfaChallengesTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  amr: Json;
+  data: Json;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url. */
+  credential_id: string;
+  /** base64url of the COSE public key. */
+  public_key: string;
+  counter: ColumnType<number | string, number | undefined, number>;
+  transports: Json;
+  device_type: string;
+  backed_up: Bool;
+  aaguid: string | null;
+  name: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface WebauthnChallengesTable {
+  id: string;
+  challenge_hash: string;
+  purpose: string;
+  user_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface TrustedDevicesTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+}
+
 /** The mail outbox (see `src/mail/`): rendered messages waiting for, or done with, a transport. */
 export interface MailOutboxTable {
   id: string;
@@ -228,4 +302,10 @@ export interface DatabaseSchema {
   one_time_tokens: OneTimeTokensTable;
   accounts: AccountsTable;
   oauth_transactions: OAuthTransactionsTable;
+  mfa_factors: MfaFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+  trusted_devices: TrustedDevicesTable;
 }

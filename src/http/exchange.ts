@@ -16,6 +16,9 @@ import { resolveRedirect } from './redirects.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
 import { type ResponseHeaders, responseHeaders } from './responses.js';
 
+/** How recent an authentication sensitive actions need by default: 15 minutes. */
+export const DEFAULT_REAUTH_WINDOW_SECONDS = 900;
+
 export interface SignedIn<F extends CustomFields> {
   session: Session;
   user: User<F>;
@@ -98,6 +101,24 @@ export class Exchange<F extends CustomFields> {
   async requireSignedIn(): Promise<SignedIn<F>> {
     const found = await this.signedIn();
     if (!found) throw new AuthError('unauthenticated', 'Sign in first.');
+    return found;
+  }
+
+  /**
+   * The signed-in session and user, if the session began recently enough for
+   * a sensitive action (`mfa.reauthWindowSeconds`, default 15 minutes); else
+   * 401 `reauthentication_required` (or `unauthenticated`). Every sign-in and
+   * re-authentication starts a new session, so a session's creation is when
+   * its user last proved who they are. A staff member acting as the user never
+   * passes: impersonation does not reach the account's credentials.
+   */
+  async requireRecentAuthentication(): Promise<SignedIn<F>> {
+    const found = await this.requireSignedIn();
+    const windowMs = (this.core.config.mfa?.reauthWindowSeconds ?? DEFAULT_REAUTH_WINDOW_SECONDS) * 1000;
+    const age = this.core.now().getTime() - found.session.createdAt.getTime();
+    if (found.session.impersonator || age > windowMs) {
+      throw new AuthError('reauthentication_required', 'Confirm it is you: sign in again to do this.');
+    }
     return found;
   }
 

@@ -10,6 +10,7 @@ import { userSearch } from './0008_user_search.js';
 import { mailOutbox } from './0009_mail_outbox.js';
 import { oneTimeTokens } from './0010_one_time_tokens.js';
 import { socialAccounts } from './0011_social_accounts.js';
+import { mfa } from './0012_mfa.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const migrations: readonly Migration[] = [
   mailOutbox,
   oneTimeTokens,
   socialAccounts,
+  mfa,
 ];
