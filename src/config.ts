@@ -212,7 +212,14 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
    * sign-in is sent, with `?error=code` (a path or an absolute URL; default the
    * pre-built sign-in page, or a JSON answer when the UI is off).
    */
-  links?: { resetPassword?: string; verifyEmail?: string; confirmEmailChange?: string; oauthError?: string };
+  links?: {
+    resetPassword?: string;
+    verifyEmail?: string;
+    confirmEmailChange?: string;
+    oauthError?: string;
+    /** Where a browser signing in answers its MFA challenge (the challenge rides in a cookie). */
+    mfa?: string;
+  };
   /** The staff dashboard at `{basePath}/dashboard/`. Default: on when the UI is. */
   dashboard?: { enabled?: boolean };
   /** The audit trail. `retentionDays`: events older than this are deleted hourly by the server. Default: kept. */
@@ -500,6 +507,10 @@ const configSchema = z.strictObject({
       confirmEmailChange: z
         .string()
         .regex(/^\/[^\s?#]*$/, 'must be a path such as /confirm-email-change')
+        .optional(),
+      mfa: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path such as /mfa')
         .optional(),
       oauthError: z
         .string()

@@ -25,7 +25,9 @@ import { Mail } from './mail/mail.js';
 import type { MailConfig } from './mail/mail-config.js';
 import { publicLink } from './mail/public-link.js';
 import { smtpUrlProblem } from './mail/transport.js';
+import { Mfa } from './methods/mfa/mfa.js';
 import { SocialLogin } from './methods/oauth/social-login.js';
+import { Passkeys } from './methods/passkeys/index.js';
 import {
   createPasswordHashers,
   type PasswordHashers,
@@ -94,6 +96,10 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly accounts: LinkedAccounts;
   /** Social sign-in: the configured providers, starting and completing their flows. */
   readonly oauth: SocialLogin<F>;
+  /** Second factors: TOTP, recovery codes, sign-in challenges, remembered browsers, the MFA policy. */
+  readonly mfa: Mfa;
+  /** Passkeys (WebAuthn): registering, signing in, listing, renaming, removing. */
+  readonly passkeys: Passkeys;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -110,7 +116,7 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
   /**
    * Deletes what has expired: sessions past their lifetime, one-time tokens
-   * past their expiry, spent or stale social sign-in requests, and audit events older than `audit.retentionDays`.
+   * past their expiry, spent or stale social sign-in requests and passkey ceremonies, and audit events older than `audit.retentionDays`.
    * The standalone server runs it hourly.
    */
   housekeeping(): Promise<{
@@ -118,6 +124,9 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
     anonymousSessions: number;
     oneTimeTokens: number;
     oauthTransactions: number;
+    mfaChallenges: number;
+    trustedDevices: number;
+    webauthnChallenges: number;
     auditEvents: number;
   }>;
   /** Stops the webhook and mail workers (letting what is in flight finish), then closes the database connections. */
@@ -203,6 +212,15 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     accounts,
     logger,
   });
+  const mfa = new Mfa({
+    database,
+    now,
+    sealer: secret ? createSealer(secret, 'mfa secrets') : null,
+    issuer: config.mfa?.issuer ?? config.ui?.productName ?? 'Gatehouse',
+    required: config.mfa?.required,
+    groupsOf: (userId) => permissions.groupsOf(userId),
+  });
+  const passkeys = new Passkeys({ database, now });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -224,6 +242,8 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     mail,
     accounts,
     oauth,
+    mfa,
+    passkeys,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -260,11 +280,23 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     },
     async housekeeping() {
       const retentionDays = config.audit?.retentionDays;
-      const [ended, anonymousEnded, tokensEnded, transactionsEnded, pruned] = await Promise.all([
+      const [
+        ended,
+        anonymousEnded,
+        tokensEnded,
+        transactionsEnded,
+        challengesEnded,
+        devicesEnded,
+        ceremoniesEnded,
+        pruned,
+      ] = await Promise.all([
         sessions.deleteExpired(),
         sessions.anonymous.deleteExpired(),
         tokens.deleteExpired(),
         oauth.transactions.deleteExpired(),
+        mfa.challenges.deleteExpired(),
+        mfa.trustedDevices.deleteExpired(),
+        passkeys.deleteExpiredChallenges(),
         retentionDays ? audit.deleteBefore(new Date(now().getTime() - retentionDays * 86_400_000)) : 0,
       ]);
       return {
@@ -272,6 +304,9 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         anonymousSessions: anonymousEnded,
         oneTimeTokens: tokensEnded,
         oauthTransactions: transactionsEnded,
+        mfaChallenges: challengesEnded,
+        trustedDevices: devicesEnded,
+        webauthnChallenges: ceremoniesEnded,
         auditEvents: pruned,
       };
     },

@@ -67,6 +67,16 @@ export {
   type TemplatedMail,
 } from './mail/index.js';
 export type { AuthHooks } from './methods/hooks.js';
+export {
+  type AuthenticationPurpose,
+  type CeremonyPurpose,
+  type Passkey,
+  type PasskeyId,
+  PasskeyRefusal,
+  type PasskeyRefusalReason,
+  type Passkeys,
+  type RelyingParty,
+} from './methods/passkeys/index.js';
 export type { LegacyPasswordsConfig, PasswordValidatorSettings } from './passwords/index.js';
 export type { AnonymousSession } from './sessions/anonymous-sessions.js';
 export {

@@ -175,8 +175,8 @@ export class LinkedAccounts {
 
   /**
    * Unlinks one of a user's identities — never the last way the user has to
-   * sign in: they must keep a usable password or another identity. Throws
-   * `not_found` (not theirs) or `conflict` (the last way in).
+   * sign in: they must keep a usable password, another identity or a
+   * passkey. Throws `not_found` (not theirs) or `conflict` (the last way in).
    */
   async unlink(userId: string, id: string): Promise<LinkedAccount> {
     return writeTransaction(this.#database, async (trx) => {
@@ -191,7 +191,11 @@ export class LinkedAccounts {
         .execute();
       const target = accounts.find((row) => row.id === id);
       if (!user || !target) throw new AuthError('not_found', 'There is no such linked account.');
-      if (!isUsable(user.password_hash) && accounts.length === 1) {
+      const lastWayIn =
+        accounts.length === 1 &&
+        !isUsable(user.password_hash) &&
+        !(await trx.selectFrom('passkeys').select('id').where('user_id', '=', userId).executeTakeFirst());
+      if (lastWayIn) {
         throw new AuthError(
           'conflict',
           'This is the only way you sign in: set a password or link another account before unlinking it.',

@@ -37,7 +37,17 @@ export type AuditEventType =
   | 'email_change_requested'
   | 'email_changed'
   | 'account_linked'
-  | 'account_unlinked';
+  | 'account_unlinked'
+  | 'mfa_challenged'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_reset'
+  | 'recovery_codes_regenerated'
+  | 'reauthenticated'
+  | 'device_remembered'
+  | 'device_forgotten'
+  | 'passkey_added'
+  | 'passkey_removed';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -69,6 +79,16 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   email_changed: true,
   account_linked: true,
   account_unlinked: true,
+  mfa_challenged: true,
+  mfa_enabled: true,
+  mfa_disabled: true,
+  mfa_reset: true,
+  recovery_codes_regenerated: true,
+  reauthenticated: true,
+  device_remembered: true,
+  device_forgotten: true,
+  passkey_added: true,
+  passkey_removed: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

@@ -96,6 +96,66 @@ export interface LinkedAccount {
   lastUsedAt: IsoDate;
 }
 
+/** One of the signed-in user's passkeys (never its key or credential id). */
+export interface Passkey {
+  id: string;
+  name: string;
+  createdAt: IsoDate;
+  lastUsedAt: IsoDate | null;
+  /** `multiDevice`: the passkey may be synced to the user's other devices. */
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+}
+
+/** The WebAuthn options the server sends, handed as they are to the browser half. */
+export interface PublicKeyOptionsJSON {
+  challenge: string;
+}
+
+/**
+ * The browser half of WebAuthn: `@simplewebauthn/browser`'s two functions.
+ * The client has no dependency, so the passkey methods take them from here:
+ * `createClient({ webauthn: { startRegistration, startAuthentication } })`.
+ */
+export interface WebAuthnBrowser {
+  startRegistration(options: { optionsJSON: PublicKeyOptionsJSON }): Promise<unknown>;
+  startAuthentication(options: { optionsJSON: PublicKeyOptionsJSON }): Promise<unknown>;
+}
+
+/** A sign-in waiting for its second factor: what `mfa_required` carries (`GatehouseError.mfa`). */
+export interface MfaChallenge {
+  /** Send it back to `verifyMfa` (browsers also hold it in an `HttpOnly` cookie). */
+  challenge: string;
+  /** `totp`, `passkey`, `recovery_code`, `email`. */
+  methods: string[];
+  expiresAt: IsoDate;
+}
+
+/** The signed-in user's second factors (`GET /mfa`). */
+export interface MfaStatus {
+  totp: { enabled: boolean };
+  passkeys: number;
+  recoveryCodes: { remaining: number };
+  trustedDevices: number;
+  /** The MFA policy asks this user to have a second factor. */
+  required: boolean;
+}
+
+/** A browser that skips the second factor ("remember this browser"). */
+export interface TrustedDevice {
+  id: string;
+  /** True for the browser making the request. */
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: IsoDate;
+  lastUsedAt: IsoDate;
+  expiresAt: IsoDate;
+}
+
+/** One answer to a sign-in's challenge. */
+export type MfaAnswer = { code: string } | { recoveryCode: string } | { emailCode: string };
+
 export interface SignedIn<Custom extends object = Record<never, never>> {
   user: User<Custom>;
   session: Session;
@@ -106,6 +166,8 @@ export interface SignInResult<Custom extends object = Record<never, never>> exte
   redirectTo?: string;
   /** Bearer mode only (already stored by the client). */
   token?: string;
+  /** The MFA policy asks this user to add a second factor now: lead them to enrolment. */
+  mfaEnrollmentRequired?: true;
 }
 
 export type SignUpInput<Custom extends object = Record<never, never>> = {
@@ -158,6 +220,8 @@ export interface ClientOptions {
   fetch?: FetchLike;
   /** Bearer mode: where the token is kept. Default: in memory, gone on reload. */
   tokenStore?: TokenStore;
+  /** For the passkey methods that talk to an authenticator (`registerPasskey`, `signInWithPasskey`). */
+  webauthn?: WebAuthnBrowser;
 }
 
 export interface GatehouseClient<Custom extends object = Record<never, never>> {
@@ -185,6 +249,47 @@ export interface GatehouseClient<Custom extends object = Record<never, never>> {
   listLinkedAccounts(): Promise<LinkedAccount[]>;
   /** Refused (`conflict`) when it is the account's only way to sign in. */
   unlinkAccount(id: string): Promise<void>;
+  /**
+   * Creates a passkey on this device for the signed-in account (needs `webauthn`
+   * and a recent sign-in: `reauthentication_required` otherwise).
+   */
+  registerPasskey(name?: string): Promise<Passkey>;
+  /** Signs in with a passkey the browser offers: no email or password (needs `webauthn`). */
+  signInWithPasskey(options?: { redirectTo?: string }): Promise<SignInResult<Custom>>;
+  listPasskeys(): Promise<Passkey[]>;
+  renamePasskey(id: string, name: string): Promise<Passkey>;
+  /** Needs a recent sign-in; refused (`conflict`) when it is the account's only way to sign in. */
+  removePasskey(id: string): Promise<void>;
+  /**
+   * Finishes a sign-in that failed with `mfa_required` (`error.mfa.challenge`;
+   * in a browser the challenge cookie is enough).
+   */
+  verifyMfa(
+    answer: MfaAnswer & { challenge?: string; rememberDevice?: boolean; redirectTo?: string },
+  ): Promise<SignInResult<Custom>>;
+  /** Finishes it with one of the user's passkeys (needs `webauthn`). */
+  verifyMfaWithPasskey(options?: { challenge?: string }): Promise<SignInResult<Custom>>;
+  /** Mails a code for the pending challenge to the account's address. */
+  sendMfaEmailCode(options?: { challenge?: string }): Promise<void>;
+  mfaStatus(): Promise<MfaStatus>;
+  /** Starts adding an authenticator app (needs a recent sign-in); nothing is on until `confirmTotp`. */
+  setupTotp(): Promise<{ secret: string; otpauthUrl: string; qrSvg: string }>;
+  /** Turns the app on with its first code; resolves to the ten recovery codes, shown this once. */
+  confirmTotp(code: string): Promise<string[]>;
+  /** Turns the app off (needs a recent sign-in and one of its codes, or a recovery code). */
+  disableTotp(answer: { code: string } | { recoveryCode: string }): Promise<void>;
+  /** A new set of recovery codes; the old ones stop working. */
+  regenerateRecoveryCodes(): Promise<string[]>;
+  /** Step-up after `reauthentication_required`: the session gets a new id. */
+  reauthenticate(
+    answer: { password: string } | { code: string } | { recoveryCode: string },
+  ): Promise<Session>;
+  reauthenticateWithPasskey(): Promise<Session>;
+  listTrustedDevices(): Promise<TrustedDevice[]>;
+  forgetTrustedDevice(id: string): Promise<void>;
+  forgetAllTrustedDevices(): Promise<void>;
+  /** Deletes the signed-in account for good (needs a recent sign-in). */
+  deleteAccount(): Promise<void>;
 }
 
 /** A refusal from the API: `{error: {code, message, fields?}}` and its status. */
@@ -199,6 +304,8 @@ export class GatehouseError extends Error {
     readonly fields?: Record<string, string>,
     /** Seconds to wait before trying again (`rate_limited`), from `Retry-After`. */
     readonly retryAfter?: number,
+    /** For `mfa_required`: the challenge to finish the sign-in with (`verifyMfa`). */
+    readonly mfa?: MfaChallenge,
   ) {
     super(message);
   }
@@ -219,6 +326,13 @@ export function createClient<Custom extends object = Record<never, never>>(
       memory = null;
     },
   };
+
+  function webauthn(): WebAuthnBrowser {
+    if (options.webauthn) return options.webauthn;
+    throw new TypeError(
+      "Passkeys need `webauthn` in createClient's options: startRegistration and startAuthentication of @simplewebauthn/browser.",
+    );
+  }
 
   // biome-ignore lint/suspicious/noExplicitAny: each method below states the shape it returns.
   async function call(method: string, path: string, body?: object): Promise<any> {
@@ -241,6 +355,9 @@ export function createClient<Custom extends object = Record<never, never>>(
       | {
           token?: unknown;
           error?: { code?: GatehouseErrorCode; message?: string; fields?: Record<string, string> };
+          challenge?: string;
+          methods?: string[];
+          expiresAt?: string;
         }
       | undefined;
     try {
@@ -254,6 +371,9 @@ export function createClient<Custom extends object = Record<never, never>>(
         response.status,
         error?.fields,
         seconds(response.headers.get('retry-after')),
+        error?.code === 'mfa_required' && json?.challenge
+          ? { challenge: json.challenge, methods: json.methods ?? [], expiresAt: json.expiresAt ?? '' }
+          : undefined,
       );
     }
     if (bearer && typeof json?.token === 'string') await store.set(json.token);
@@ -293,6 +413,66 @@ export function createClient<Custom extends object = Record<never, never>>(
     listLinkedAccounts: async () => (await call('GET', '/linked-accounts')).accounts,
     async unlinkAccount(id) {
       await call('DELETE', `/linked-accounts/${encodeURIComponent(id)}`);
+    },
+    async registerPasskey(name) {
+      const browser = webauthn();
+      const optionsJSON = await call('POST', '/passkeys/register/options');
+      const response = await browser.startRegistration({ optionsJSON });
+      return (
+        await call(
+          'POST',
+          '/passkeys/register/verify',
+          name === undefined ? { response } : { response, name },
+        )
+      ).passkey;
+    },
+    async signInWithPasskey({ redirectTo } = {}) {
+      const browser = webauthn();
+      const optionsJSON = await call('POST', '/passkeys/signin/options');
+      const response = await browser.startAuthentication({ optionsJSON });
+      return call('POST', '/passkeys/signin/verify', redirectTo ? { response, redirectTo } : { response });
+    },
+    listPasskeys: async () => (await call('GET', '/passkeys')).passkeys,
+    renamePasskey: async (id, name) =>
+      (await call('PATCH', `/passkeys/${encodeURIComponent(id)}`, { name })).passkey,
+    async removePasskey(id) {
+      await call('DELETE', `/passkeys/${encodeURIComponent(id)}`);
+    },
+    verifyMfa: (answer) => call('POST', '/mfa/verify', answer),
+    async verifyMfaWithPasskey({ challenge } = {}) {
+      const browser = webauthn();
+      const body = challenge ? { challenge } : {};
+      const optionsJSON = await call('POST', '/mfa/passkey/options', body);
+      const passkey = await browser.startAuthentication({ optionsJSON });
+      return call('POST', '/mfa/verify', { ...body, passkey });
+    },
+    async sendMfaEmailCode({ challenge } = {}) {
+      await call('POST', '/mfa/email', challenge ? { challenge } : {});
+    },
+    mfaStatus: () => call('GET', '/mfa'),
+    setupTotp: () => call('POST', '/mfa/totp/setup'),
+    confirmTotp: async (code) => (await call('POST', '/mfa/totp/confirm', { code })).recoveryCodes,
+    async disableTotp(answer) {
+      await call('DELETE', '/mfa/totp', answer);
+    },
+    regenerateRecoveryCodes: async () => (await call('POST', '/mfa/recovery-codes')).recoveryCodes,
+    reauthenticate: async (answer) => (await call('POST', '/reauthenticate', answer)).session,
+    async reauthenticateWithPasskey() {
+      const browser = webauthn();
+      const optionsJSON = await call('POST', '/reauthenticate/passkey/options');
+      const passkey = await browser.startAuthentication({ optionsJSON });
+      return (await call('POST', '/reauthenticate', { passkey })).session;
+    },
+    listTrustedDevices: async () => (await call('GET', '/trusted-devices')).devices,
+    async forgetTrustedDevice(id) {
+      await call('DELETE', `/trusted-devices/${encodeURIComponent(id)}`);
+    },
+    async forgetAllTrustedDevices() {
+      await call('DELETE', '/trusted-devices');
+    },
+    async deleteAccount() {
+      await call('DELETE', '/user');
+      if (bearer) await store.remove();
     },
   };
 }

@@ -30,6 +30,7 @@ export function customFields(
     api: '',
     defaultRedirect: ctx.ui,
     providers: [],
+    passkeyScripts: null,
   };
   return customFieldInputs(page, values, errors);
 }

@@ -36,6 +36,8 @@ const NOTICES: Record<string, string> = {
   resetlink: 'A password reset link is on its way to the user.',
   sessions: 'Signed out.',
   unlinked: 'Unlinked.',
+  mfareset:
+    'Two-step verification reset: the user signs in with a password alone until they set it up again.',
   groups: 'Groups saved.',
   permissions: 'Permissions saved.',
   retried: 'Queued again; it will be sent shortly.',
@@ -110,8 +112,9 @@ export class Screen {
   redirect(location: string, reply?: ApiReply): Response {
     const headers = this.#headers();
     headers.location = location;
-    if (reply?.setCookie) headers['set-cookie'] = reply.setCookie;
-    return new Response(null, { status: 303, headers });
+    const response = new Response(null, { status: 303, headers });
+    for (const cookie of reply?.setCookies ?? []) response.headers.append('set-cookie', cookie);
+    return response;
   }
 
   refused(text = 'Your account does not have the permission this needs.'): Response {

@@ -22,8 +22,10 @@ import { preflight } from './cors.js';
 import { checkRequestOrigin } from './csrf.js';
 import { Exchange, type HttpSettings, type SignedIn } from './exchange.js';
 import type { Metrics } from './metrics.js';
+import { mfaRoutes } from './mfa-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { openApiDocument } from './openapi.js';
+import { passkeyRoutes } from './passkey-routes.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
@@ -84,6 +86,13 @@ export function createApi<F extends CustomFields>(
       verifyEmailPage: core.config.emailVerification?.onSignUp === false ? null : pages.verifyEmail,
       verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
     }),
+    ...mfaRoutes<F>({ throttle }),
+    ...(core.config.passkeys?.enabled === false
+      ? []
+      : passkeyRoutes<F>({
+          throttle,
+          verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
+        })),
     ...adminRoutes<F>({ fields, resetPasswordPage: pages.resetPassword }),
     ...adminWebhookRoutes<F>(),
     ...adminSessionRoutes<F>({ fields }),

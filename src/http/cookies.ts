@@ -77,3 +77,25 @@ export function oauthCookie(
   const sameSite = crossSitePost && policy.secure ? 'None' : 'Lax';
   return cookieLine(oauthCookieName(policy), value, maxAgeSeconds, policy.secure, sameSite);
 }
+
+/**
+ * The cookie that carries a sign-in's MFA challenge from the first factor's
+ * answer (often a redirect: magic link, social callback) to the challenge
+ * page: `__Host-gh_mfa` on https. It opens only the second-factor routes.
+ */
+export function mfaCookieName(policy: CookiePolicy): string {
+  return policy.secure ? '__Host-gh_mfa' : 'gh_mfa';
+}
+
+export function mfaCookie(policy: CookiePolicy, value: string, maxAgeSeconds: number): string {
+  return cookieLine(mfaCookieName(policy), value, maxAgeSeconds, policy.secure, 'Lax');
+}
+
+/** The cookie of a remembered browser (`mfa.trustedDevices`): `__Host-gh_device` on https. */
+export function deviceCookieName(policy: CookiePolicy): string {
+  return policy.secure ? '__Host-gh_device' : 'gh_device';
+}
+
+export function deviceCookie(policy: CookiePolicy, value: string, maxAgeSeconds: number): string {
+  return cookieLine(deviceCookieName(policy), value, maxAgeSeconds, policy.secure, 'Lax');
+}

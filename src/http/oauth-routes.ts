@@ -242,12 +242,13 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         'invalid_request',
         'invalid_redirect',
         'unauthenticated',
+        'reauthentication_required',
         'not_found',
         'unavailable',
         'csrf_failed',
       ],
       async handle(x, params) {
-        const { session, user } = await x.requireSignedIn();
+        const { session, user } = await x.requireRecentAuthentication();
         const { fields: raw, form } = await readBody(x.request);
         const redirect = x.redirectTarget(parseBody(linkBody, raw).redirectTo);
         const started = await x.core.oauth.begin(params.provider ?? '', {
@@ -314,9 +315,9 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       summary: 'Unlink one of your identities; refused (409) when it is your only way to sign in',
       signedIn: true,
       success: { status: 204, description: 'Unlinked' },
-      errors: ['unauthenticated', 'not_found', 'conflict', 'csrf_failed'],
+      errors: ['unauthenticated', 'reauthentication_required', 'not_found', 'conflict', 'csrf_failed'],
       async handle(x, params) {
-        const { user } = await x.requireSignedIn();
+        const { user } = await x.requireRecentAuthentication();
         const account = await x.core.accounts.unlink(user.id, params.id ?? '');
         await x.core.audit.record({
           type: 'account_unlinked',

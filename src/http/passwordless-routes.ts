@@ -208,7 +208,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         description:
           '`{user, session, redirectTo?}` and the session cookie (or `token` in bearer mode); a form post with a `redirectTo` gets 303 there',
       },
-      errors: ['invalid_request', 'forbidden', 'csrf_failed'],
+      errors: ['invalid_request', 'forbidden', 'mfa_required', 'csrf_failed'],
       async handle(x) {
         const { fields: raw, form } = await readBody(x.request);
         const { token } = parseBody(tokenBody, raw);
@@ -251,7 +251,14 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         description:
           '`{user, session, redirectTo?}` and the session cookie (or `token` in bearer mode); a form post with a `redirectTo` gets 303 there',
       },
-      errors: ['invalid_request', 'invalid_redirect', 'forbidden', 'csrf_failed', 'rate_limited'],
+      errors: [
+        'invalid_request',
+        'invalid_redirect',
+        'forbidden',
+        'mfa_required',
+        'csrf_failed',
+        'rate_limited',
+      ],
       async handle(x) {
         const { fields: raw, form } = await readBody(x.request);
         const body = parseBody(otpVerifyBody, raw);

@@ -143,9 +143,15 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
         description:
           'Accepted; the address changes only when the link is confirmed (the answer is the same when the new address is taken)',
       },
-      errors: ['invalid_request', 'unauthenticated', 'csrf_failed', 'rate_limited'],
+      errors: [
+        'invalid_request',
+        'unauthenticated',
+        'reauthentication_required',
+        'csrf_failed',
+        'rate_limited',
+      ],
       async handle(x) {
-        const { user } = await x.requireSignedIn();
+        const { user } = await x.requireRecentAuthentication();
         const { newEmail: raw } = parseBody(emailChangeBody, (await readBody(x.request)).fields);
         const parsed = parseEmail(raw);
         if (!('email' in parsed)) throw invalidRequest({ newEmail: parsed.problem });

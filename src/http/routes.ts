@@ -11,6 +11,7 @@ import { AuthError, type ErrorCode, invalidRequest, isAuthError } from '../error
 import type { Session } from '../sessions/sessions.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
+import { challengeSecondFactor, type FirstFactor, needsSecondFactor } from './mfa-challenge.js';
 import type { Throttle } from './rate-limits/throttle.js';
 import { later, sendLink } from './recovery-routes.js';
 import { empty, json, seeOther } from './responses.js';
@@ -114,12 +115,14 @@ export function accountRoutes<F extends CustomFields>(deps: {
       body: signInBody,
       success: {
         status: 200,
-        description: '`{user, session}` and the session cookie (or `token` in bearer mode)',
+        description:
+          '`{user, session}` and the session cookie (or `token` in bearer mode); a user with a second factor gets 401 `mfa_required` with `{challenge, methods, expiresAt}` instead',
       },
       errors: [
         'invalid_request',
         'invalid_redirect',
         'invalid_credentials',
+        'mfa_required',
         'email_not_verified',
         'csrf_failed',
         'rate_limited',
@@ -255,6 +258,26 @@ export function accountRoutes<F extends CustomFields>(deps: {
         );
         const updated = await x.core.users.update(user.id, patch as UpdateUserInput<F>);
         return json(200, { user: userView(fields, updated) }, x.headers);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/user',
+      summary: 'Delete your own account and everything tied to it (needs a recent sign-in)',
+      signedIn: true,
+      success: { status: 204, description: 'Deleted; the session cookie is cleared' },
+      errors: ['unauthenticated', 'reauthentication_required', 'csrf_failed'],
+      async handle(x) {
+        const { user } = await x.requireRecentAuthentication();
+        await x.core.audit.record({
+          type: 'user_deleted',
+          userId: user.id,
+          ...x.client,
+          details: { email: user.email, self: true },
+        });
+        await x.core.users.delete(user.id);
+        x.clearSessionCookie();
+        return empty(204, x.headers);
       },
     },
     {
@@ -420,25 +443,34 @@ export async function createWithHooks<F extends CustomFields>(
 }
 
 /**
- * Finishes a sign-in once the user proved who they are, whatever the method:
- * the `beforeSignIn` hook (which may refuse), `accepted` (e.g. clearing the
- * failure counter), a new session, `afterSignIn` (a refusal there ends the
- * session), the audit event and the answer.
+ * Goes on with a sign-in once the user proved a first factor, whatever the
+ * method: the `beforeSignIn` hook (which may refuse), `accepted` (e.g.
+ * clearing the failure counter), then either the MFA challenge (a user with a
+ * second factor) or `finishSignIn`.
  */
 export async function completeSignIn<F extends CustomFields>(
   x: Exchange<F>,
   user: User<F>,
-  options: {
-    amr: string[];
-    redirect: string | null;
-    form: boolean;
-    details?: Record<string, unknown>;
-    accepted?: () => Promise<void>;
-  },
+  options: FirstFactor & { accepted?: () => Promise<void> },
+): Promise<Response> {
+  await x.core.config.hooks?.beforeSignIn?.({ user, request: x.request });
+  await options.accepted?.();
+  if (await needsSecondFactor(x, user, options.amr)) return challengeSecondFactor(x, user, options);
+  return finishSignIn(x, user, options);
+}
+
+/**
+ * Ends a sign-in whose every factor is proved: a new session, `afterSignIn`
+ * (a refusal there ends the session), the audit event and the answer — which
+ * tells a user the MFA policy covers, and who has no second factor yet, to
+ * enrol one (a browser is sent to the enrolment page).
+ */
+export async function finishSignIn<F extends CustomFields>(
+  x: Exchange<F>,
+  user: User<F>,
+  options: FirstFactor,
 ): Promise<Response> {
   const { core } = x;
-  await core.config.hooks?.beforeSignIn?.({ user, request: x.request });
-  await options.accepted?.();
   const { session, token } = await startSession(x, user, options.amr);
   try {
     await core.config.hooks?.afterSignIn?.({ user, session, request: x.request });
@@ -450,10 +482,16 @@ export async function completeSignIn<F extends CustomFields>(
     type: 'signin_succeeded',
     userId: user.id,
     ...x.client,
-    details: { session: session.id, ...options.details },
+    details: { session: session.id, amr: options.amr, ...options.details },
   });
-  const { redirect, form } = options;
-  return signedInResponse(x, { status: 200, user, session, token, redirect, form });
+  const enroll = await core.mfa.mustEnroll(user);
+  const { form } = options;
+  const uiOn = core.config.ui?.enabled !== false;
+  const redirect =
+    enroll && form && uiOn
+      ? `${core.config.basePath ?? '/auth'}/ui/mfa/setup${options.redirect ? `?next=${encodeURIComponent(options.redirect)}` : ''}`
+      : options.redirect;
+  return signedInResponse(x, { status: 200, user, session, token, redirect, form, enroll });
 }
 
 /**
@@ -461,7 +499,7 @@ export async function completeSignIn<F extends CustomFields>(
  * the request carried is ended, never reused (no fixation); its data moves to
  * the new session when it was anonymous or the same user's.
  */
-async function startSession<F extends CustomFields>(
+export async function startSession<F extends CustomFields>(
   x: Exchange<F>,
   user: User<F>,
   amr: string[],
@@ -491,6 +529,8 @@ async function signedInResponse<F extends CustomFields>(
     token: string;
     redirect: string | null;
     form: boolean;
+    /** The MFA policy asks this user to enrol a second factor now. */
+    enroll?: boolean;
   },
 ): Promise<Response> {
   const { user, session, token, redirect } = outcome;
@@ -502,6 +542,7 @@ async function signedInResponse<F extends CustomFields>(
     user: userView(fields, signedIn),
     session: sessionView(session),
     ...(redirect !== null ? { redirectTo: redirect } : {}),
+    ...(outcome.enroll ? { mfaEnrollmentRequired: true } : {}),
     ...(x.bearerMode ? { token } : {}),
   };
   return json(outcome.status, body, x.headers);

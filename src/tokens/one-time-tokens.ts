@@ -35,6 +35,7 @@ export const TOKEN_PURPOSES = [
   'email_change',
   'magic_link',
   'email_otp',
+  'mfa_email',
 ] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 export type TokenId = `ott_${string}`;
@@ -46,6 +47,7 @@ export const defaultTokenTtlSeconds: Readonly<Record<TokenPurpose, number>> = {
   email_change: 24 * 3600,
   magic_link: 15 * 60,
   email_otp: 10 * 60,
+  mfa_email: 10 * 60,
 };
 
 /** Tries a code allows (right or wrong); after that it is dead even for the right code. */
@@ -54,12 +56,13 @@ export const MAX_CODE_ATTEMPTS = 5;
 export const MAX_TOKEN_DATA_BYTES = 2048;
 
 /** Purposes whose secret is a numeric code checked by `verifyCode`; the others are link tokens for `consume`. */
-const CODE_PURPOSES: ReadonlySet<string> = new Set<TokenPurpose>(['email_otp']);
+const CODE_PURPOSES: ReadonlySet<string> = new Set<TokenPurpose>(['email_otp', 'mfa_email']);
 /** Purposes that need a user. */
 const USER_PURPOSES: ReadonlySet<string> = new Set<TokenPurpose>([
   'password_reset',
   'email_verification',
   'email_change',
+  'mfa_email',
 ]);
 /** Purposes that any password change (any bump of the user's session epoch) ends. */
 const EPOCH_BOUND: ReadonlySet<string> = new Set<TokenPurpose>(['password_reset', 'email_change']);
@@ -68,6 +71,7 @@ const SUPERSEDED_BY: Partial<Record<TokenPurpose, 'user_id' | 'email'>> = {
   password_reset: 'user_id',
   email_change: 'user_id',
   email_otp: 'email',
+  mfa_email: 'email',
 };
 
 export interface TokenSettings {

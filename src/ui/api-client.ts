@@ -13,7 +13,8 @@ export interface ApiReply {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: the API's JSON, read field by field by the pages.
   body: any;
-  setCookie: string | null;
+  /** The API's `Set-Cookie` lines, to pass on to the browser (a sign-in may set two). */
+  setCookies: string[];
   retryAfter: string | null;
 }
 
@@ -40,7 +41,7 @@ export function apiCaller<F extends CustomFields>(api: Api<F>) {
     return {
       status: response.status,
       body: text ? JSON.parse(text) : null,
-      setCookie: response.headers.get('set-cookie'),
+      setCookies: response.headers.getSetCookie(),
       retryAfter: response.headers.get('retry-after'),
     };
   };

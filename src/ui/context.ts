@@ -19,6 +19,8 @@ export interface PageContext {
   defaultRedirect: string;
   /** The social sign-in providers, in configuration order. */
   providers: readonly { id: string; name: string }[];
+  /** The scripts a page offering passkeys loads (see `passkey-script.js`); null: passkeys are off. */
+  passkeyScripts: readonly string[] | null;
 }
 
 export interface FormState {

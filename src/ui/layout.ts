@@ -17,6 +17,8 @@ export function page(options: {
   wide?: boolean;
   /** Shown above everything (the impersonation bar). */
   banner?: SafeHtml;
+  /** Scripts to load, in order, after the document is parsed (the page's CSP must allow them). */
+  scripts?: readonly string[] | null;
 }): string {
   const { brand } = options;
   return html`<!doctype html>
@@ -26,6 +28,7 @@ export function page(options: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · ${brand.productName}</title>
 <link rel="stylesheet" href="${brand.stylesheetUrl}">
+${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <a class="gh-skip" href="#main">${options.t('skipToContent')}</a>

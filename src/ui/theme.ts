@@ -28,6 +28,7 @@ export function stylesheet(colors: UiColors = {}): string {
 
 const RULES = `
 *, *::before, *::after { box-sizing: border-box; }
+[hidden] { display: none !important; }
 html { font-family: var(--gh-font); color: var(--gh-text); background: var(--gh-background); line-height: 1.5; }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; align-items: center; }
 .gh-skip { position: absolute; left: -999px; }
@@ -50,7 +51,8 @@ input[type=text], input[type=email], input[type=password], input[type=number], i
   border: 1px solid var(--gh-border); border-radius: calc(var(--gh-radius) / 2);
 }
 input[aria-invalid=true] { border: 2px solid var(--gh-danger); }
-.gh-error { color: var(--gh-danger); margin: .25rem 0 0; font-weight: 600; }
+.gh-error, .gh-passkey-error { color: var(--gh-danger); margin: .25rem 0 0; font-weight: 600; }
+.gh-passkey-error:empty { margin: 0; }
 button, .gh-button {
   display: inline-block; font: inherit; font-weight: 600; padding: .6rem 1.1rem; border-radius: calc(var(--gh-radius) / 2);
   border: 2px solid var(--gh-primary); background: var(--gh-primary); color: var(--gh-on-primary); cursor: pointer; text-decoration: none;
@@ -58,6 +60,8 @@ button, .gh-button {
 button.gh-secondary, .gh-button.gh-secondary { background: var(--gh-surface); color: var(--gh-primary); }
 .gh-providers { display: flex; flex-direction: column; gap: .5rem; margin-top: 1rem; }
 .gh-providers .gh-button { text-align: center; }
+.gh-passkey { margin: 1rem 0; }
+.gh-passkey button { width: 100%; }
 .gh-divider { text-align: center; color: var(--gh-muted); margin: 0; }
 a { color: var(--gh-primary); }
 :focus-visible { outline: 3px solid var(--gh-primary); outline-offset: 2px; }
@@ -68,6 +72,9 @@ a { color: var(--gh-primary); }
 .gh-sessions { list-style: none; margin: 0 0 1rem; padding: 0; }
 .gh-sessions li { display: flex; justify-content: space-between; align-items: center; gap: 1rem; padding: .75rem 0; border-bottom: 1px solid var(--gh-border); }
 .gh-sessions form { margin: 0; }
+.gh-sessions details { margin-top: .25rem; }
+.gh-sessions summary { cursor: pointer; color: var(--gh-primary); font-weight: 600; }
+.gh-sessions details form { margin-top: .5rem; }
 .gh-row { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; }
 footer { margin: auto 0 1.5rem; color: var(--gh-muted); font-size: .9rem; }
 .gh-field:has(> input[type=checkbox]) { display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: center; gap: .5rem; }

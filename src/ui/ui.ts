@@ -28,8 +28,10 @@ import {
   type Translate,
   translator,
 } from './messages.js';
+import { mfaScreens, reauthenticateUrl } from './mfa-screens.js';
 import { type AccountView, accountPage } from './pages/account.js';
 import { homePage } from './pages/home.js';
+import { recoveryCodesPage } from './pages/mfa.js';
 import { notFoundPage } from './pages/not-found.js';
 import {
   magicLinkLandingPage,
@@ -46,6 +48,7 @@ import {
 import { signInPage } from './pages/sign-in.js';
 import { signOutPage } from './pages/sign-out.js';
 import { signUpPage } from './pages/sign-up.js';
+import { passkeyAssets } from './passkey-assets.js';
 import { stylesheet } from './theme.js';
 
 const NOTICES: Record<string, keyof Messages> = {
@@ -58,7 +61,12 @@ const NOTICES: Record<string, keyof Messages> = {
   email: 'emailChangeSent',
   verify: 'verificationSent',
   linked: 'accountLinked',
+  'mfa-off': 'mfaDisabled',
+  device: 'deviceForgotten',
   unlinked: 'accountUnlinked',
+  passkey_added: 'passkeyAdded',
+  passkey_renamed: 'passkeyRenamed',
+  passkey_removed: 'passkeyRemoved',
 };
 
 /** What a refused social sign-in (`?error=` from the callback) says on the sign-in page. */
@@ -67,6 +75,7 @@ const SIGN_IN_REFUSALS: Record<string, keyof Messages> = {
   conflict: 'oauthAccountExists',
   forbidden: 'oauthForbidden',
   email_not_verified: 'emailNotVerified',
+  mfa_expired: 'mfaChallengeGone',
 };
 
 /** What a refused link (`?error=` from the callback) says on the account page. */
@@ -91,6 +100,9 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   const base = `${api.settings.basePath}/ui`;
   const css = stylesheet(config.colors);
   const cssUrl = `${base}/assets/ui-${createHash('sha256').update(css).digest('hex').slice(0, 10)}.css`;
+  const passkeys = core.config.passkeys?.enabled === false ? null : passkeyAssets(`${base}/assets`);
+  /** Whether the sign-in and account pages load the passkey scripts (and their CSP allows them). */
+  const scripted = passkeys !== null;
   const tables: Record<string, Partial<Messages>> = { ...shippedMessages };
   for (const [locale, table] of Object.entries(config.messages ?? {})) {
     tables[locale] = { ...tables[locale], ...table };
@@ -128,20 +140,22 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       api: api.settings.basePath,
       defaultRedirect,
       providers,
+      passkeyScripts: passkeys?.urls ?? null,
     };
   }
 
-  const headersFor = (lang: string) =>
-    pageHeaders({ lang, formTargets: formTargets(), https: api.settings.cookie?.secure === true });
+  const headersFor = (lang: string, scripts = false) =>
+    pageHeaders({ lang, formTargets: formTargets(), https: api.settings.cookie?.secure === true, scripts });
 
-  const send = (ctx: PageContext, body: string, status = 200) =>
-    new Response(body, { status, headers: headersFor(ctx.lang) });
+  const send = (ctx: PageContext, body: string, status = 200, scripts = false) =>
+    new Response(body, { status, headers: headersFor(ctx.lang, scripts) });
 
   function redirect(ctx: PageContext, location: string, reply?: ApiReply): Response {
     const headers = headersFor(ctx.lang);
     headers.location = location;
-    if (reply?.setCookie) headers['set-cookie'] = reply.setCookie;
-    return new Response(null, { status: 303, headers });
+    const response = new Response(null, { status: 303, headers });
+    for (const cookie of reply?.setCookies ?? []) response.headers.append('set-cookie', cookie);
+    return response;
   }
 
   /** The `next` of a request if it is a safe target, else null (the default applies). */
@@ -176,16 +190,51 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   async function accountView(request: Request, connection?: ConnectionInfo): Promise<AccountView | null> {
     const session = await call(request, connection, 'GET', '/session');
     if (session.status !== 200) return null;
-    const [list, linked] = await Promise.all([
+    const [list, linked, keys, mfa, devices] = await Promise.all([
       call(request, connection, 'GET', '/sessions'),
       call(request, connection, 'GET', '/linked-accounts'),
+      scripted ? call(request, connection, 'GET', '/passkeys') : null,
+      call(request, connection, 'GET', '/mfa'),
+      call(request, connection, 'GET', '/trusted-devices'),
     ]);
     return {
       user: session.body.user,
       sessions: list.status === 200 ? list.body.sessions : [],
       impersonated: session.body.session.impersonator !== null,
       linkedAccounts: linked.status === 200 ? linked.body.accounts : [],
+      passkeys: keys?.status === 200 ? keys.body.passkeys : [],
+      mfa: mfa.status === 200 ? mfa.body : null,
+      devices: devices.status === 200 ? devices.body.devices : [],
     };
+  }
+
+  const mfaScreen = mfaScreens({
+    base,
+    defaultRedirect,
+    rememberOffered:
+      core.config.mfa?.trustedDevices !== undefined && core.config.mfa.trustedDevices !== false,
+    call,
+    send,
+    redirect,
+    readForm,
+    formError,
+    nextOf,
+  });
+
+  /**
+   * Where a sign-in's API answer sends the browser: the challenge page when a
+   * second factor is due, enrolment when the MFA policy asks for one, else on.
+   * Null: the sign-in was refused.
+   */
+  function afterSignIn(ctx: PageContext, reply: ApiReply, next: string | null): Response | null {
+    const query = next ? `?next=${encodeURIComponent(next)}` : '';
+    if (reply.body?.error?.code === 'mfa_required') return redirect(ctx, `${base}/mfa${query}`, reply);
+    if (reply.status !== 200 && reply.status !== 201) return null;
+    const onward = next ?? reply.body?.redirectTo ?? defaultRedirect;
+    if (reply.body?.mfaEnrollmentRequired) {
+      return redirect(ctx, `${base}/mfa/setup?next=${encodeURIComponent(onward)}`, reply);
+    }
+    return redirect(ctx, onward, reply);
   }
 
   const signInAgain = (ctx: PageContext) =>
@@ -197,6 +246,8 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     const ctx = contextFor(request);
     const { t } = ctx;
 
+    const asset = method === 'GET' ? passkeys?.serve(base + path) : null;
+    if (asset) return asset;
     if (method === 'GET' && path === cssUrl.slice(base.length)) {
       return new Response(css, {
         headers: {
@@ -210,6 +261,8 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       const signedIn = await api.getSession(request);
       return redirect(ctx, signedIn ? `${base}/account` : `${base}/signin`);
     }
+    const mfaAnswer = await mfaScreen(request, connection, ctx, path, method);
+    if (mfaAnswer) return mfaAnswer;
 
     if (path === '/signin') {
       const next = nextOf(request);
@@ -217,7 +270,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         if (await api.getSession(request)) return redirect(ctx, next ?? defaultRedirect);
         const refusal = refusalOf(request, t, SIGN_IN_REFUSALS);
         const state = refusal ? { ...emptyForm, formError: refusal } : emptyForm;
-        return send(ctx, signInPage(ctx, next, state, noticeOf(request, t)));
+        return send(ctx, signInPage(ctx, next, state, noticeOf(request, t)), 200, scripted);
       }
       if (method === 'POST') {
         const form = await readForm(request);
@@ -227,9 +280,10 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           [key]: identifier,
           password: form.password ?? '',
         });
-        if (reply.status === 200) return redirect(ctx, next ?? defaultRedirect, reply);
+        const onward = afterSignIn(ctx, reply, next);
+        if (onward) return onward;
         const state = formError(ctx, reply, { identifier }, { email: 'identifier', username: 'identifier' });
-        return send(ctx, signInPage(ctx, next, state, null), reply.status);
+        return send(ctx, signInPage(ctx, next, state, null), reply.status, scripted);
       }
     }
 
@@ -262,6 +316,8 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           notice: noticeOf(request, t),
           linking: refusalOf(request, t, LINK_REFUSALS),
         }),
+        200,
+        scripted,
       );
     }
 
@@ -301,8 +357,38 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           `/linked-accounts/${encodeURIComponent(form.id ?? '')}`,
         );
         done = 'unlinked';
+      } else if (path === '/account/mfa/disable') {
+        const code = (form.code ?? '').trim();
+        // Digits (apps show them as "123 456") are the app's code; anything else a recovery code.
+        const answer = /^[\d\s]*$/.test(code) ? { code } : { recoveryCode: code };
+        reply = await call(request, connection, 'DELETE', '/mfa/totp', answer);
+        done = 'mfa-off';
+      } else if (path === '/account/mfa/recovery-codes') {
+        reply = await call(request, connection, 'POST', '/mfa/recovery-codes');
+        if (reply.status === 200) {
+          return send(ctx, recoveryCodesPage(ctx, reply.body.recoveryCodes, `${base}/account`));
+        }
+        done = 'mfa';
+      } else if (path === '/account/devices/forget') {
+        reply = await call(
+          request,
+          connection,
+          'DELETE',
+          `/trusted-devices/${encodeURIComponent(form.id ?? '')}`,
+        );
+        done = 'device';
+      } else if (path === '/account/passkeys/rename') {
+        const id = encodeURIComponent(form.id ?? '');
+        reply = await call(request, connection, 'PATCH', `/passkeys/${id}`, { name: form.name ?? '' });
+        done = 'passkey_renamed';
+      } else if (path === '/account/passkeys/remove') {
+        reply = await call(request, connection, 'DELETE', `/passkeys/${encodeURIComponent(form.id ?? '')}`);
+        done = 'passkey_removed';
       } else {
         return notFound(ctx);
+      }
+      if (reply.body?.error?.code === 'reauthentication_required') {
+        return redirect(ctx, reauthenticateUrl(base, `${base}/account`));
       }
       if (reply.status === 401) return signInAgain(ctx);
       if (reply.status < 300) return redirect(ctx, `${base}/account?done=${done}`, reply);
@@ -312,15 +398,26 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         done === 'password'
           ? formError(ctx, reply, {}, { password: 'newPassword' })
           : formError(ctx, reply, done === 'profile' ? form : {});
+      const passkeyRefusal =
+        reply.status === 409 ? t('passkeyRemoveLast') : (state.errors.name ?? state.formError);
       const page =
         done === 'unlinked'
           ? accountPage(ctx, view, { linking: reply.status === 409 ? t('unlinkLast') : state.formError })
-          : done === 'password'
-            ? accountPage(ctx, view, { password: state })
-            : done === 'email'
-              ? accountPage(ctx, view, { email: { ...state, values: { newEmail: form.newEmail ?? '' } } })
-              : accountPage(ctx, view, { profile: state });
-      return send(ctx, page, reply.status);
+          : done.startsWith('passkey_')
+            ? accountPage(ctx, view, { passkeys: passkeyRefusal })
+            : done === 'mfa-off' || done === 'mfa' || done === 'device'
+              ? accountPage(ctx, view, {
+                  mfa: {
+                    ...state,
+                    errors: state.errors.recoveryCode ? { code: state.errors.recoveryCode } : state.errors,
+                  },
+                })
+              : done === 'password'
+                ? accountPage(ctx, view, { password: state })
+                : done === 'email'
+                  ? accountPage(ctx, view, { email: { ...state, values: { newEmail: form.newEmail ?? '' } } })
+                  : accountPage(ctx, view, { profile: state });
+      return send(ctx, page, reply.status, scripted);
     }
 
     if (path === '/forgot-password') {
@@ -420,7 +517,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   ): Promise<Response | null> {
     const next = nextOf(request);
     const redirectTo = next ? { redirectTo: next } : {};
-    const signedIn = (reply: ApiReply) => redirect(ctx, reply.body.redirectTo ?? defaultRedirect, reply);
+    const signedIn = (reply: ApiReply) => afterSignIn(ctx, reply, null) as Response;
     if (path === '/magic-link' && method === 'GET') {
       const token = new URL(request.url).searchParams.get('token');
       if (token === null) return send(ctx, magicLinkRequestPage(ctx, next, emptyForm, false));
@@ -429,7 +526,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     if (path === '/magic-link' && method === 'POST') {
       const token = (await readForm(request)).token ?? '';
       const reply = await call(request, connection, 'POST', '/magic-link/verify', { token });
-      if (reply.status === 200) return signedIn(reply);
+      if (reply.status === 200 || reply.body?.error?.code === 'mfa_required') return signedIn(reply);
       const state = formError(ctx, reply, {});
       const why = state.errors.token ?? state.formError ?? ctx.t('somethingWrong');
       return send(ctx, magicLinkLandingPage(ctx, token, why), reply.status);
@@ -447,7 +544,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       const email = (form.email ?? '').trim();
       const code = (form.code ?? '').trim();
       const reply = await call(request, connection, 'POST', '/otp/verify', { email, code, ...redirectTo });
-      if (reply.status === 200) return signedIn(reply);
+      if (reply.status === 200 || reply.body?.error?.code === 'mfa_required') return signedIn(reply);
       return send(ctx, otpCodePage(ctx, next, email, formError(ctx, reply, { email }), false), reply.status);
     }
     if (path === '/otp/send' && method === 'POST') {

@@ -3,11 +3,20 @@
  * wrapped to do the two things a browser does on its own — keep the cookies
  * the server sets (for `credentials: 'include'` requests) and send `Origin`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type FetchLike, GatehouseError, type TokenStore } from '../../src/client/index.js';
+import type * as WebAuthnModule from '@simplewebauthn/browser';
+import * as OTPAuth from 'otpauth';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  createClient,
+  type FetchLike,
+  GatehouseError,
+  type TokenStore,
+  type WebAuthnBrowser,
+} from '../../src/client/index.js';
 import { type RunningServer, startServer } from '../../src/http/server.js';
 import { createTestAuth, type TestAuth } from '../helpers/auth.js';
 import { PASSWORD } from '../helpers/http.js';
+import { SoftwareAuthenticator } from '../helpers/webauthn.js';
 
 type Plan = { plan: string | null };
 
@@ -343,5 +352,146 @@ describe('gatehouse/client social sign-in', () => {
     await client.unlinkAccount(account.id);
     expect(await client.listLinkedAccounts()).toEqual([]);
     expect((await caught(client.unlinkAccount(account.id))).code).toBe('not_found');
+  });
+});
+
+describe('gatehouse/client passkeys', () => {
+  const PUBLIC = 'http://localhost:4998';
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    testAuth = await createTestAuth({ rateLimits: false, publicUrl: PUBLIC });
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it("takes @simplewebauthn/browser's two functions as they are", () => {
+    expectTypeOf<
+      Pick<typeof WebAuthnModule, 'startRegistration' | 'startAuthentication'>
+    >().toExtend<WebAuthnBrowser>();
+  });
+
+  it('adds, lists, renames and signs in with a passkey through the WebAuthn functions it is given, then removes it', async () => {
+    const authenticator = new SoftwareAuthenticator();
+    const handed: string[] = [];
+    const webauthn: WebAuthnBrowser = {
+      async startRegistration({ optionsJSON }) {
+        handed.push(optionsJSON.challenge);
+        return authenticator.register(optionsJSON as never, { origin: PUBLIC });
+      },
+      async startAuthentication({ optionsJSON }) {
+        handed.push(optionsJSON.challenge);
+        return authenticator.assert(optionsJSON, { origin: PUBLIC });
+      },
+    };
+    const owner = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch, webauthn });
+    await owner.signUp({ email: 'passkey-owner@example.com', password: PASSWORD });
+    const added = await owner.registerPasskey('Laptop');
+    expect(added).toMatchObject({ name: 'Laptop', lastUsedAt: null, deviceType: 'singleDevice' });
+    expect(await owner.listPasskeys()).toEqual([added]);
+    expect((await owner.renamePasskey(added.id, 'Old laptop')).name).toBe('Old laptop');
+
+    const visitor = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch, webauthn });
+    const signedIn = await visitor.signInWithPasskey({ redirectTo: '/welcome' });
+    expect(signedIn.user.email).toBe('passkey-owner@example.com');
+    expect(signedIn.session.amr).toEqual(['passkey']);
+    expect(signedIn.redirectTo).toBe('/welcome');
+    expect(handed).toHaveLength(2);
+    expect(new Set(handed).size).toBe(2);
+
+    await visitor.removePasskey(added.id);
+    expect(await visitor.listPasskeys()).toEqual([]);
+    expect((await caught(visitor.removePasskey(added.id))).code).toBe('not_found');
+    expect(
+      (
+        await caught(
+          createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch, webauthn }).signInWithPasskey(),
+        )
+      ).code,
+    ).toBe('invalid_credentials');
+  });
+
+  it('says what is missing when no WebAuthn functions were given', async () => {
+    const client = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch });
+    await expect(client.signInWithPasskey()).rejects.toThrow(/need `webauthn`/);
+    await expect(client.registerPasskey()).rejects.toThrow(TypeError);
+  });
+});
+
+describe('gatehouse/client two-step verification', () => {
+  const PUBLIC = 'http://localhost:4997';
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    testAuth = await createTestAuth({
+      rateLimits: false,
+      publicUrl: PUBLIC,
+      secret: 'a server secret of at least thirty-two characters',
+      mfa: { trustedDevices: { days: 7 } },
+    });
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it('enrols an app, then finishes a sign-in from the challenge it carries on the error', async () => {
+    const owner = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch });
+    await owner.signUp({ email: 'two-step@example.com', password: PASSWORD });
+    const setup = await owner.setupTotp();
+    const app = OTPAuth.URI.parse(setup.otpauthUrl) as OTPAuth.TOTP;
+    const codes = await owner.confirmTotp(app.generate());
+    expect(codes).toHaveLength(10);
+    expect(await owner.mfaStatus()).toMatchObject({
+      totp: { enabled: true },
+      recoveryCodes: { remaining: 10 },
+    });
+
+    const tab = browser(PUBLIC);
+    const visitor = createClient({ baseUrl: server.url, fetch: tab.fetch });
+    const refusal = await caught(visitor.signIn({ email: 'two-step@example.com', password: PASSWORD }));
+    expect(refusal.code).toBe('mfa_required');
+    expect(refusal.mfa?.methods).toEqual(expect.arrayContaining(['totp', 'recovery_code']));
+    const done = await visitor.verifyMfa({
+      challenge: refusal.mfa?.challenge ?? '',
+      recoveryCode: codes[0] ?? '',
+      rememberDevice: true,
+    });
+    expect(done.session.amr).toEqual(['pwd', 'recovery', 'mfa']);
+    const devices = await visitor.listTrustedDevices();
+    expect(devices).toHaveLength(1);
+    expect(devices[0]?.current).toBe(true);
+    await visitor.forgetAllTrustedDevices();
+    expect(await visitor.listTrustedDevices()).toEqual([]);
+
+    expect((await visitor.reauthenticate({ password: PASSWORD })).amr).toEqual(['pwd', 'recovery', 'mfa']);
+    expect(await visitor.regenerateRecoveryCodes()).toHaveLength(10);
+    await visitor.deleteAccount();
+    expect(await visitor.getSession()).toBeNull();
+  });
+
+  it('finishes a sign-in with a passkey as the second factor', async () => {
+    const authenticator = new SoftwareAuthenticator();
+    const webauthn: WebAuthnBrowser = {
+      startRegistration: async ({ optionsJSON }) =>
+        authenticator.register(optionsJSON as never, { origin: PUBLIC }),
+      startAuthentication: async ({ optionsJSON }) => authenticator.assert(optionsJSON, { origin: PUBLIC }),
+    };
+    const owner = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch, webauthn });
+    await owner.signUp({ email: 'key-second@example.com', password: PASSWORD });
+    await owner.registerPasskey('Key');
+
+    const visitor = createClient({ baseUrl: server.url, fetch: browser(PUBLIC).fetch, webauthn });
+    const refusal = await caught(visitor.signIn({ email: 'key-second@example.com', password: PASSWORD }));
+    expect(refusal.mfa?.methods).toContain('passkey');
+    const done = await visitor.verifyMfaWithPasskey();
+    expect(done.session.amr).toEqual(['pwd', 'passkey', 'mfa']);
+    expect((await visitor.reauthenticateWithPasskey()).amr).toEqual(['pwd', 'passkey', 'mfa']);
   });
 });

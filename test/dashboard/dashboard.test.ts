@@ -3,6 +3,7 @@
  * staff member is shown, and that its forms reach the admin API (the browser
  * suite in test/e2e drives the same screens in Chromium).
  */
+import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../src/index.js';
 import { type Client, createTestApi, ORIGIN, PASSWORD, type TestApi } from '../helpers/http.js';
@@ -12,7 +13,11 @@ let api: TestApi<Record<never, never>>;
 let n = 0;
 
 beforeAll(async () => {
-  api = await createTestApi({ rateLimits: false, resources: ['post'] });
+  api = await createTestApi({
+    rateLimits: false,
+    resources: ['post'],
+    secret: 'a server secret of at least thirty-two characters',
+  });
 });
 afterAll(() => api.close());
 
@@ -193,6 +198,29 @@ describe('linked accounts on the user page', () => {
     const page = await (await staffWith('user.view')).get(`${D}/users/${user.id}`);
     expect(page.text).toContain('Linked accounts');
     expect(page.text).not.toContain('linked-accounts/unlink');
+  });
+});
+
+describe('two-step verification on the user page', () => {
+  it('shows the factors and resets them for staff who may change users', async () => {
+    const user = await newUser();
+    const setup = await api.auth.mfa.totp.begin(user);
+    const app = OTPAuth.URI.parse(setup.otpauthUrl) as OTPAuth.TOTP;
+    await api.auth.mfa.totp.confirm(user.id, app.generate());
+    await api.auth.mfa.recoveryCodes.generate(user.id);
+
+    const viewer = await (await staffWith('user.view')).get(`${D}/users/${user.id}`);
+    expect(viewer.text).toContain('Authenticator app on');
+    expect(viewer.text).toContain('10 recovery codes left');
+    expect(viewer.text).not.toContain(`${user.id}/mfa"`);
+
+    const client = await staffWith('user.view', 'user.change');
+    const done = await post(client, `${D}/users/${user.id}/mfa`, []);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${D}/users/${user.id}?done=mfareset`);
+    expect(await api.auth.mfa.hasSecondFactor(user.id)).toBe(false);
+    const after = await client.get(`${D}/users/${user.id}?done=mfareset`);
+    expect(after.text).toContain('No authenticator app');
   });
 });
 

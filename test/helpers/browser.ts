@@ -183,6 +183,15 @@ export async function widthReport(page: Page, scrollBoxes: string): Promise<Widt
   }, scrollBoxes);
 }
 
+/** Whether a script URL is one of the pre-built pages' passkey scripts (the pages' only JavaScript). */
+export function isPasskeyScript(url: string): boolean {
+  return /\/ui\/assets\/(webauthn|passkeys)-[0-9a-f]{10}\.js$/.test(new URL(url).pathname);
+}
+
+/** A selector for `<script>` elements other than the passkey scripts. */
+export const NON_PASSKEY_SCRIPTS =
+  'script:not([src*="/ui/assets/webauthn-"]):not([src*="/ui/assets/passkeys-"])';
+
 /** A port free on loopback right now, for a server that must know its URL (`publicUrl`) before it starts. */
 export async function freePort(): Promise<number> {
   const probe = createServer();

@@ -219,6 +219,30 @@ describe('the API around its routes', () => {
           'DELETE /auth/linked-accounts/{id}',
           'GET /auth/admin/users/{id}/linked-accounts',
           'DELETE /auth/admin/users/{id}/linked-accounts/{accountId}',
+          'POST /auth/passkeys/register/options',
+          'POST /auth/passkeys/register/verify',
+          'POST /auth/passkeys/signin/options',
+          'POST /auth/passkeys/signin/verify',
+          'GET /auth/passkeys',
+          'PATCH /auth/passkeys/{id}',
+          'DELETE /auth/passkeys/{id}',
+          'DELETE /auth/user',
+          'GET /auth/mfa',
+          'POST /auth/mfa/totp/setup',
+          'POST /auth/mfa/totp/confirm',
+          'DELETE /auth/mfa/totp',
+          'POST /auth/mfa/recovery-codes',
+          'POST /auth/mfa/email',
+          'POST /auth/mfa/passkey/options',
+          'POST /auth/mfa/verify',
+          'GET /auth/mfa/challenge',
+          'POST /auth/reauthenticate',
+          'POST /auth/reauthenticate/passkey/options',
+          'GET /auth/trusted-devices',
+          'DELETE /auth/trusted-devices',
+          'DELETE /auth/trusted-devices/{id}',
+          'GET /auth/admin/users/{id}/mfa',
+          'DELETE /auth/admin/users/{id}/mfa',
         ].sort(),
       );
       const list = doc.paths['/auth/admin/users'].get;
@@ -228,7 +252,9 @@ describe('the API around its routes', () => {
       );
       const signin = doc.paths['/auth/signin'].post;
       expect(signin.requestBody.content['application/json'].schema.properties).toHaveProperty('password');
-      expect(signin.responses['401']['x-error-codes']).toContain('invalid_credentials');
+      expect(signin.responses['401']['x-error-codes']).toEqual(
+        expect.arrayContaining(['invalid_credentials', 'mfa_required']),
+      );
       expect(signin.responses['429']['x-error-codes']).toContain('rate_limited');
       expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('csrf_failed');
     });

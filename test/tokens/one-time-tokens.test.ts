@@ -95,6 +95,7 @@ describe('issue and consume', () => {
       password_reset: 3600,
       magic_link: 900,
       email_otp: 600,
+      mfa_email: 600,
       email_verification: 86_400,
       email_change: 86_400,
     };

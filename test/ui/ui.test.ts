@@ -35,7 +35,11 @@ describe('the pre-built UI, without JavaScript', () => {
     );
     expect(reply.headers.get('x-frame-options')).toBe('DENY');
     expect(reply.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin');
-    expect(reply.text).not.toContain('<script');
+    // No inline script: only the passkey scripts, from this origin.
+    expect([...reply.text.matchAll(/<script[^>]*>/g)].map(([tag]) => tag)).toEqual([
+      expect.stringMatching(/^<script src="\/auth\/ui\/assets\/webauthn-[0-9a-f]{10}\.js" defer>$/),
+      expect.stringMatching(/^<script src="\/auth\/ui\/assets\/passkeys-[0-9a-f]{10}\.js" defer>$/),
+    ]);
   });
 
   it('serves a cacheable stylesheet with the configured colours', async () => {

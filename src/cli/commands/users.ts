@@ -1,7 +1,7 @@
 /**
  * `gatehouse users …`: list accounts; grant and revoke a user's own
  * permissions; add a user to a group or remove them; show what a user holds;
- * import and export users in bulk (`./users-import.ts`, `./users-export.ts`).
+ * reset a user's second factors (a lost device); import and export users in bulk (`./users-import.ts`, `./users-export.ts`).
  */
 import type { Command } from 'commander';
 import type { Auth } from '../../auth.js';
@@ -46,6 +46,23 @@ export function usersCommand(program: Command, io: CliIo): void {
         print(io.stdout, `${page.length} user(s) shown of ${await auth.users.count()}.`);
       });
     });
+  users
+    .command('reset-mfa')
+    .description(
+      "Remove a user's second factors (authenticator app, passkeys, recovery codes) and remembered browsers: for a lost device.",
+    )
+    .argument('<user>', 'email or username')
+    .action((identifier: string, _options: unknown, command: Command) =>
+      withAuth(io, command, async (auth) => {
+        const user = await requireUser(auth, identifier);
+        const removed = await auth.mfa.reset(user.id);
+        await auth.audit.record({ type: 'mfa_reset', userId: user.id, details: { ...removed, via: 'cli' } });
+        print(
+          io.stdout,
+          `Reset two-step verification for ${user.email}: ${removed.totp ? 'authenticator app, ' : ''}${removed.passkeys} passkey(s), ${removed.recoveryCodes} recovery code(s) removed.`,
+        );
+      }),
+    );
   permissionCommands(users, io);
   usersImportCommand(users, io);
   usersExportCommand(users, io);

@@ -39,6 +39,13 @@ export interface UserDetailView {
     createdAt: string;
     lastUsedAt: string;
   }[];
+  /** The user's second factors. */
+  mfa: {
+    totp: { enabled: boolean };
+    passkeys: number;
+    recoveryCodes: { remaining: number };
+    required: boolean;
+  } | null;
   audit: AuditEventJson[] | null;
   profile?: FormState;
   password?: FormState;
@@ -83,6 +90,7 @@ ${accessSection(ctx, view, mayChange)}
 </section>
 ${sessionsSection(ctx, view, mayChange)}
 ${view.linkedAccounts.length > 0 ? linkedAccountsSection(ctx, view, mayChange) : ''}
+${view.mfa ? mfaSection(ctx, view, view.mfa, mayChange) : ''}
 ${mayChange ? passwordSection(ctx, view) : ''}
 ${view.audit ? auditSection(ctx, view.audit) : ''}
 ${
@@ -245,6 +253,29 @@ function linkedAccountsSection(ctx: DashboardContext, view: UserDetailView, mayC
   ]);
   return html`<section class="gh-card" aria-labelledby="linked-heading"><h2 id="linked-heading">Linked accounts</h2>
 ${dataTable('Linked accounts', ['Provider', 'Email', 'Linked', 'Last used', ...(mayChange ? ['Actions'] : [])], rows)}
+</section>`;
+}
+
+function mfaSection(
+  ctx: DashboardContext,
+  view: UserDetailView,
+  mfa: NonNullable<UserDetailView['mfa']>,
+  mayChange: boolean,
+): SafeHtml {
+  const any = mfa.totp.enabled || mfa.passkeys > 0;
+  const facts = [
+    mfa.totp.enabled ? 'Authenticator app on' : 'No authenticator app',
+    `${mfa.passkeys} passkey${mfa.passkeys === 1 ? '' : 's'}`,
+    `${mfa.recoveryCodes.remaining} recovery code${mfa.recoveryCodes.remaining === 1 ? '' : 's'} left`,
+  ];
+  return html`<section class="gh-card" aria-labelledby="mfa-heading"><h2 id="mfa-heading">Two-step verification</h2>
+<p>${facts.join(' · ')}${mfa.required && !any ? html` ${badge('Required, not set up', 'warn')}` : ''}</p>
+${
+  mayChange && any
+    ? html`<p class="gh-muted">For a user who lost their device: removes their authenticator app, passkeys and recovery codes, and forgets their remembered browsers.</p>
+${postButton(`${ctx.base}/users/${view.user.id}/mfa`, 'Reset two-step verification', { secondary: true })}`
+    : ''
+}
 </section>`;
 }
 

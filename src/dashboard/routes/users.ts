@@ -90,6 +90,9 @@ const FORMS: Record<
         : await s.change('DELETE', `${at}/sessions/${encodeURIComponent(s.one('id'))}`);
     return { reply, ok: 204, done: 'sessions' };
   },
+  async mfa(s, at) {
+    return { reply: await s.change('DELETE', `${at}/mfa`), ok: 204, done: 'mfareset' };
+  },
   async 'linked-accounts'(s, at) {
     const reply = await s.change('DELETE', `${at}/linked-accounts/${encodeURIComponent(s.one('id'))}`);
     return { reply, ok: 204, done: 'unlinked' };
@@ -147,10 +150,11 @@ async function detail(
   extra: Partial<UserDetailView>,
 ): Promise<UserDetailView | Response> {
   const enc = encodeURIComponent(id);
-  const [found, sessions, linked, groups, permissions, audit] = await Promise.all([
+  const [found, sessions, linked, mfa, groups, permissions, audit] = await Promise.all([
     s.get(`/admin/users/${enc}`),
     s.get(`/admin/users/${enc}/sessions`),
     s.get(`/admin/users/${enc}/linked-accounts`),
+    s.get(`/admin/users/${enc}/mfa`),
     s.staff.can('group.view') ? s.get('/admin/groups') : null,
     s.staff.can('permission.view') ? s.get('/admin/permissions') : null,
     s.staff.can('audit.view') ? s.get(`/admin/audit?user=${enc}&limit=20`) : null,
@@ -165,6 +169,7 @@ async function detail(
     allPermissions: permissions?.status === 200 ? permissions.body.permissions : null,
     sessions: sessions.status === 200 ? sessions.body.sessions : [],
     linkedAccounts: linked.status === 200 ? linked.body.accounts : [],
+    mfa: mfa.status === 200 ? mfa.body : null,
     audit: audit?.status === 200 ? audit.body.events : null,
     notice: s.notice,
     error: null,

@@ -89,9 +89,28 @@ export class Throttle {
     await this.#count(`password:pair:${userId}:${addressKey(ip)}`, limit, this.#now());
   }
 
+  /**
+   * Counts a try at a second factor (sign-in challenge or re-authentication)
+   * for the account, with the per-account-and-address limit, whatever the
+   * challenge: a new challenge does not buy more guesses. Returns the handle
+   * that clears the count on success.
+   */
+  async beginSecondFactor(ip: string | null, userId: string): Promise<{ succeeded(): Promise<void> }> {
+    const now = this.#now();
+    await this.#count(`mfa:ip:${addressKey(ip)}`, this.#limits.signIn.perIp, now);
+    const key = `mfa:account:${userId}`;
+    await this.#count(key, this.#limits.signIn.perAccountAndIp, now);
+    return { succeeded: () => this.#store.reset(key) };
+  }
+
   /** Counts a social sign-in started from an address, against the per-address sign-in limit. */
   async countSocialStart(ip: string | null): Promise<void> {
     await this.#count(`oauth:ip:${addressKey(ip)}`, this.#limits.signIn.perIp, this.#now());
+  }
+
+  /** Counts a passkey sign-in started from an address (each stores a challenge), against the per-address sign-in limit. */
+  async countPasskeyStart(ip: string | null): Promise<void> {
+    await this.#count(`passkey:ip:${addressKey(ip)}`, this.#limits.signIn.perIp, this.#now());
   }
 
   async beginSignUp(ip: string | null): Promise<void> {

@@ -3,6 +3,8 @@ import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, notice, page } from '../layout.js';
 import { customFieldInputs, customFieldLabels } from './custom-fields.js';
+import { type DeviceItem, type MfaSummary, mfaSection } from './mfa.js';
+import { type PasskeyItem, passkeysSection } from './passkeys.js';
 
 export interface AccountView {
   user: Record<string, unknown> & {
@@ -27,6 +29,11 @@ export interface AccountView {
     email: string | null;
     createdAt: string;
   }[];
+  passkeys: PasskeyItem[];
+  /** The second factors (null when the API would not say). */
+  mfa: MfaSummary | null;
+  /** Browsers that skip the second factor. */
+  devices: DeviceItem[];
 }
 
 export function accountPage(
@@ -38,6 +45,10 @@ export function accountPage(
     email?: FormState;
     /** A refusal about linked accounts (linking or unlinking). */
     linking?: string | null;
+    /** A refusal about passkeys (renaming or removing). */
+    passkeys?: string | null;
+    /** A refused two-step verification action. */
+    mfa?: FormState;
     notice?: string | null;
   },
 ): string {
@@ -96,6 +107,8 @@ ${field({ name: 'newPassword', label: passwordLabels.newPassword, type: 'passwor
 <button type="submit">${t('changePasswordButton')}</button>
 </form>
 </section>
+${ctx.passkeyScripts === null ? '' : passkeysSection(ctx, view.passkeys, state.passkeys ?? null)}
+${view.mfa ? mfaSection(ctx, view.mfa, view.devices, state.mfa ?? { values: {}, errors: {}, formError: null }) : ''}
 ${ctx.providers.length > 0 || view.linkedAccounts.length > 0 ? linkedAccounts(ctx, view, state.linking ?? null) : ''}
 <section class="gh-card" aria-labelledby="sessions-heading">
 <h2 id="sessions-heading">${t('sessionsHeading')}</h2>
@@ -126,6 +139,7 @@ ${view.sessions.length > 1 ? html`<form method="post" action="${ctx.ui}/account/
     t,
     body,
     wide: true,
+    scripts: ctx.passkeyScripts,
     ...(banner ? { banner } : {}),
   });
 }

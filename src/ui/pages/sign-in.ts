@@ -1,6 +1,7 @@
 import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, page } from '../layout.js';
+import { passkeySignIn } from './passkeys.js';
 import { providerButtons } from './providers.js';
 
 export function signInPage(
@@ -22,10 +23,18 @@ ${field({ name: 'identifier', label: labels.identifier, value: form.values.ident
 ${field({ name: 'password', label: labels.password, type: 'password', errors: form.errors, autocomplete: 'current-password', required: true })}
 <button type="submit">${t('signInButton')}</button>
 </form>
+${passkeySignIn(ctx, next)}
 <p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>
 <p><a href="${ctx.ui}/magic-link${query}">${t('magicLinkLink')}</a> · <a href="${ctx.ui}/otp${query}">${t('otpLink')}</a></p>
 ${providerButtons(ctx, next)}
 </div>
 ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query}">${t('signUpTitle')}</a></p>` : ''}`;
-  return page({ lang: ctx.lang, title: t('signInTitle'), brand: ctx.brand, t, body });
+  return page({
+    lang: ctx.lang,
+    title: t('signInTitle'),
+    brand: ctx.brand,
+    t,
+    body,
+    scripts: ctx.passkeyScripts,
+  });
 }

@@ -237,6 +237,20 @@ const cases: AdminCase[] = [
   },
   {
     method: 'GET',
+    path: '/auth/admin/users/{id}/mfa',
+    permission: 'user.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/mfa` }),
+  },
+  {
+    method: 'DELETE',
+    path: '/auth/admin/users/{id}/mfa',
+    permission: 'user.change',
+    status: 204,
+    prepare: async () => ({ path: `/auth/admin/users/${(await newUser()).id}/mfa` }),
+  },
+  {
+    method: 'GET',
     path: '/auth/admin/audit',
     permission: 'audit.view',
     status: 200,

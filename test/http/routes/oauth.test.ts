@@ -3,6 +3,7 @@
  * Provider (`oidc-provider`) on loopback: the browser starts at the API, is
  * sent to the provider, signs in there, and comes back to the callback.
  */
+import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, createTestApi, ORIGIN, PASSWORD, type TestApi } from '../../helpers/http.js';
 import { MAIL_PUBLIC_URL, SECURE_COOKIE } from '../../helpers/mail-api.js';
@@ -188,6 +189,25 @@ describe('signing in', () => {
     expect((await signInWith(again)).status).toBe(303);
     expect((await sessionOf(again)).user.id).toBe(first?.id);
     expect(await api.auth.accounts.list(first?.id ?? '')).toHaveLength(1);
+  });
+
+  it('leads a user with a second factor to the MFA challenge, not into a session', async () => {
+    const { email } = idpAccount();
+    await signInWith(api.client());
+    const user = await api.auth.users.getByEmail(email);
+    const setup = await api.auth.mfa.totp.begin({ id: user?.id ?? '', email });
+    const app = OTPAuth.URI.parse(setup.otpauthUrl) as OTPAuth.TOTP;
+    expect(await api.auth.mfa.totp.confirm(user?.id ?? '', app.generate())).toBe(true);
+
+    const browser = api.client();
+    const reply = await signInWith(browser, 'idp', '?redirectTo=/after');
+    expect(reply.status).toBe(303);
+    expect(reply.headers.get('location')).toBe('/auth/ui/mfa');
+    expect(browser.cookies.has(SECURE_COOKIE)).toBe(false);
+    expect(browser.cookies.get('__Host-gh_mfa')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const pending = await browser.get('/auth/mfa/challenge');
+    expect(pending.body.methods).toContain('totp');
+    expect(await sessionOf(browser)).toBeNull();
   });
 
   it('keeps where a refused sign-in was headed, for signing in another way', async () => {
