@@ -292,6 +292,27 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
   );
 
   it(
+    'finishes a password sign-in with the passkey as the second factor, on the challenge page',
+    async () => {
+      const { user, page } = await withPasskey();
+      await page.goto(url(`${UI}/signout`));
+      await navigating(page, () => button(page, 'Sign out').click());
+      await page.goto(url(`${UI}/signin`));
+      await page.getByLabel('Email or username').fill(user.email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await navigating(page, () => button(page, 'Sign in').click());
+      expect(where(page)).toBe(`${UI}/mfa`);
+      expect((await page.context().request.get(url('/auth/session'))).status()).toBe(401);
+      await navigating(page, () => button(page, 'Use a passkey').click());
+      expect(where(page)).toBe(`${UI}/account`);
+      const session = await (await page.context().request.get(url('/auth/session'))).json();
+      expect(session.user.id).toBe(user.id);
+      expect(session.session.amr).toEqual(['pwd', 'passkey', 'mfa']);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'renames and removes a passkey with plain forms; the removed passkey no longer signs in',
     async () => {
       const user = await newUser();
