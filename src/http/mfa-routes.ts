@@ -26,6 +26,7 @@ import { later } from './recovery-routes.js';
 import { empty, json } from './responses.js';
 import { finishSignIn, type RouteSpec, startSession } from './routes.js';
 import { parseBody } from './schemas.js';
+import { noticeLater } from './security-notices.js';
 import { sessionView } from './views.js';
 
 const code = z.string().min(1, 'Enter the code.').max(20);
@@ -182,7 +183,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
       success: {
         status: 200,
         description:
-          '`{totp: {enabled}, passkeys, recoveryCodes: {remaining}, trustedDevices, required, challengeMethods}`',
+          '`{totp: {enabled}, passkeys, recoveryCodes: {remaining}, trustedDevices, required, password}`; `password`: whether you have one to re-authenticate with',
       },
       errors: ['unauthenticated'],
       async handle(x) {
@@ -201,6 +202,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
             recoveryCodes: { remaining: factors.recoveryCodes },
             trustedDevices: devices.length,
             required,
+            password: user.hasUsablePassword,
           },
           x.headers,
         );
@@ -245,6 +247,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
         }
         await attempt?.succeeded();
         const recoveryCodes = await x.core.mfa.recoveryCodes.generate(user.id);
+        noticeLater(x, user, 'totp_enabled');
         await x.core.audit.record({
           type: 'mfa_enabled',
           userId: user.id,
@@ -290,6 +293,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
           await mfa.recoveryCodes.remove(user.id);
           await mfa.trustedDevices.forgetAll(user.id);
         }
+        noticeLater(x, user, 'totp_disabled');
         await x.core.audit.record({
           type: 'mfa_disabled',
           userId: user.id,
@@ -313,6 +317,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
           throw new AuthError('conflict', 'Add an authenticator app or a passkey first.');
         }
         const recoveryCodes = await x.core.mfa.recoveryCodes.generate(user.id);
+        noticeLater(x, user, 'recovery_codes');
         await x.core.audit.record({ type: 'recovery_codes_regenerated', userId: user.id, ...x.client });
         return json(200, { recoveryCodes }, x.headers);
       },
@@ -643,6 +648,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
         const user = await x.core.users.get(params.id ?? '');
         if (!user) throw new AuthError('not_found', 'There is no such user.');
         const removed = await x.core.mfa.reset(user.id);
+        noticeLater(x, user, 'mfa_reset');
         await x.core.audit.record({
           type: 'mfa_reset',
           userId: user.id,

@@ -23,6 +23,7 @@ import type { Throttle } from './rate-limits/throttle.js';
 import { empty, json } from './responses.js';
 import { completeSignIn, type RouteSpec, refuseUnverified } from './routes.js';
 import { parseBody } from './schemas.js';
+import { noticeLater } from './security-notices.js';
 
 const base64url = (max: number) =>
   z
@@ -168,6 +169,7 @@ export function passkeyRoutes<F extends CustomFields>(deps: {
           ...x.client,
           details: { passkey: passkey.id, name: passkey.name },
         });
+        noticeLater(x, user, 'passkey_added');
         return json(201, { passkey: passkeyView(passkey) }, x.headers);
       },
     },
@@ -271,6 +273,7 @@ export function passkeyRoutes<F extends CustomFields>(deps: {
           ...x.client,
           details: { passkey: passkey.id, name: passkey.name },
         });
+        noticeLater(x, user, 'passkey_removed');
         return empty(204, x.headers);
       },
     },

@@ -16,6 +16,12 @@ export interface MailTemplateData {
   email_otp: { code: string; expiresInSeconds?: number };
   /** Sent to the new address: confirming it makes it the account's address. */
   email_change: { link: string; newEmail: string; expiresInSeconds?: number };
+  /**
+   * Tells the account's owner that a way into it changed (a second factor
+   * added or removed, new recovery codes, a passkey): `change` says what, in a
+   * sentence. Nothing to click and nothing that expires.
+   */
+  security_notice: { change: string; expiresInSeconds?: number };
 }
 
 export type MailTemplateName = keyof MailTemplateData;
@@ -45,6 +51,7 @@ export const MAIL_TEMPLATE_NAMES: readonly MailTemplateName[] = [
   'magic_link',
   'email_otp',
   'email_change',
+  'security_notice',
 ];
 
 /** How long each kind of link or code is valid unless the caller says otherwise (DESIGN.md, issue 8). */
@@ -54,6 +61,8 @@ export const DEFAULT_EXPIRY_SECONDS: Readonly<Record<MailTemplateName, number>> 
   magic_link: 15 * 60,
   email_otp: 10 * 60,
   email_change: 24 * 3600,
+  /** Nothing in a notice expires; the value is never shown. */
+  security_notice: 0,
 };
 
 export function escapeHtml(value: string): string {
@@ -73,8 +82,8 @@ interface Parts {
   subject: string;
   /** The first paragraph: what this is. */
   intro: string;
-  /** A link button (label) or a code. */
-  action: { link: string; label: string } | { code: string };
+  /** A link button (label) or a code; none for a notice. */
+  action?: { link: string; label: string } | { code: string };
   /** The validity sentence. */
   expiry: string;
   /** What to do if you did not ask. */
@@ -86,14 +95,15 @@ export function layout(productName: string, parts: Parts): RenderedMail {
   const action = parts.action;
   const text = [
     parts.intro,
-    'link' in action ? action.link : `Your code: ${action.code}`,
+    ...(action ? ['link' in action ? action.link : `Your code: ${action.code}`] : []),
     parts.expiry,
     parts.notYou,
     `— ${productName}`,
   ].join('\n\n');
   const e = escapeHtml;
-  const actionHtml =
-    'link' in action
+  const actionHtml = !action
+    ? ''
+    : 'link' in action
       ? `<p><a href="${e(action.link)}" style="display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:6px">${e(action.label)}</a></p>
 <p style="font-size:13px;color:#555555">Or paste this link into your browser:<br><span style="word-break:break-all">${e(action.link)}</span></p>`
       : `<p style="font-size:28px;font-weight:bold;letter-spacing:6px;font-family:monospace">${e(action.code)}</p>`;
@@ -152,5 +162,12 @@ export const defaultTemplates: MailTemplates = {
       action: { link, label: 'Confirm new address' },
       expiry: `This link expires in ${expiresIn}.`,
       notYou: `If you did not ask to change the address of a ${productName} account, ignore this email: nothing changes without the link.`,
+    }),
+  security_notice: ({ productName, change }) =>
+    layout(productName, {
+      subject: `A security change to your ${productName} account`,
+      intro: `${change} This was done on your ${productName} account just now.`,
+      expiry: 'If it was you, there is nothing more to do.',
+      notYou: `If it was not you, sign in and change your password now, then check your second factors and passkeys — or contact ${productName}'s support.`,
     }),
 };

@@ -6,6 +6,7 @@
  */
 
 export const en = {
+  reauthSignOutIntro: 'Or sign out, then sign in again the way you usually do.',
   mfaWrongCode: 'That code is not right, or it was already used.',
   mfaChallengeGone: 'This sign-in expired or had too many wrong codes. Sign in again.',
   reauthWrong: 'That is not right. Try again.',
@@ -51,7 +52,7 @@ export const en = {
   reauthIntro: 'This change needs a recent sign-in. Confirm it is you to go on.',
   reauthButton: 'Confirm',
   reauthPasskey: 'Confirm with a passkey',
-  reauthSignInAgain: 'Sign in again',
+  reauthSignInAgain: 'Sign out',
   backToAccount: 'Back to your account',
   mfaDisabled: 'The authenticator app is off.',
   deviceForgotten: 'That browser will ask for the second step again.',
@@ -199,6 +200,7 @@ export type Messages = typeof en;
 export type MessageKey = keyof Messages;
 
 export const fr: Partial<Messages> = {
+  reauthSignOutIntro: 'Ou déconnectez-vous, puis reconnectez-vous comme d’habitude.',
   mfaWrongCode: "Ce code n'est pas bon, ou il a déjà servi.",
   mfaChallengeGone: 'Cette connexion a expiré ou a reçu trop de codes erronés. Reconnectez-vous.',
   reauthWrong: "Ce n'est pas correct. Réessayez.",
@@ -245,7 +247,7 @@ export const fr: Partial<Messages> = {
     "Cette modification demande une connexion récente. Confirmez qu'il s'agit de vous pour continuer.",
   reauthButton: 'Confirmer',
   reauthPasskey: "Confirmer avec une clé d'accès",
-  reauthSignInAgain: 'Se reconnecter',
+  reauthSignInAgain: 'Se déconnecter',
   backToAccount: 'Retour à votre compte',
   mfaDisabled: "L'application d'authentification est désactivée.",
   deviceForgotten: 'Ce navigateur demandera de nouveau la deuxième étape.',

@@ -173,7 +173,11 @@ export function mfaScreens(deps: MfaScreenDeps) {
 
   /** What the step-up page offers besides the password: a code form, a passkey button. */
   function reauthOptions(status: ApiReply) {
-    return { password: true, totp: status.body.totp.enabled === true, passkey: status.body.passkeys > 0 };
+    return {
+      password: status.body.password !== false,
+      totp: status.body.totp.enabled === true,
+      passkey: status.body.passkeys > 0,
+    };
   }
 
   /** A refused enrolment step: step-up first, sign-in when the session is gone, else the account page. */

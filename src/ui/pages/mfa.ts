@@ -203,7 +203,7 @@ ${
       })
     : ''
 }
-${options.password || options.totp || options.passkey ? '' : html`<p><a href="${ctx.ui}/signin${nextQuery(next)}">${t('reauthSignInAgain')}</a></p>`}
+${options.password || options.totp ? '' : html`<p>${t('reauthSignOutIntro')} <a href="${ctx.ui}/signout">${t('reauthSignInAgain')}</a></p>`}
 </div>`;
   return page({
     lang: ctx.lang,

@@ -121,6 +121,18 @@ describe('TOTP enrolment', () => {
     }
   });
 
+  it('mails the owner when the app is turned on and off, and says whether they have a password', async () => {
+    const { email, app, client } = await enrolled();
+    const on = await sink.waitFor((m) => m.to === email && /security change/.test(m.subject), 10_000);
+    expect(on.text).toContain('An authenticator app was set up');
+    expect((await client.get('/auth/mfa')).body.password).toBe(true);
+    expect((await client.send('DELETE', '/auth/mfa/totp', { body: { code: nextCode(app) } })).status).toBe(
+      204,
+    );
+    const off = await sink.waitFor((m) => m.to === email && /turned off/.test(m.text), 10_000);
+    expect(off.subject).toMatch(/security change/);
+  });
+
   it('refuses a second setup while the app is on (409) and never answers secrets in /mfa', async () => {
     const { client, app } = await enrolled();
     expect((await client.post('/auth/mfa/totp/setup')).status).toBe(409);
