@@ -29,11 +29,13 @@ import { passkeyRoutes } from './passkey-routes.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
+import { reauthenticateRoutes } from './reauthenticate-routes.js';
 import { recoveryRoutes } from './recovery-routes.js';
 import { isBearerMode, presentedToken, type SessionSource } from './request-auth.js';
 import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
 import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
+import { trustedDeviceRoutes } from './trusted-device-routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
 export interface ConnectionInfo {
@@ -87,6 +89,8 @@ export function createApi<F extends CustomFields>(
       verificationRequired: core.config.emailVerification?.required === true ? pages.verifyEmail : null,
     }),
     ...mfaRoutes<F>({ throttle }),
+    ...reauthenticateRoutes<F>({ throttle }),
+    ...trustedDeviceRoutes<F>(),
     ...(core.config.passkeys?.enabled === false
       ? []
       : passkeyRoutes<F>({

@@ -1,7 +1,8 @@
 /**
  * The routes of API.md "MFA": enrolling and removing a TOTP app, recovery
- * codes, answering a sign-in's MFA challenge, re-authenticating for a
- * sensitive action (step-up), remembered browsers, and the staff reset.
+ * codes, answering a sign-in's MFA challenge, and the staff reset (step-up is
+ * in `reauthenticate-routes.ts`, remembered browsers in
+ * `trusted-device-routes.ts`, the checks of each answer in `second-factors.ts`).
  *
  * - Adding or removing a factor needs a recent authentication
  *   (`requireRecentAuthentication`): a stolen session alone cannot replace
@@ -14,28 +15,33 @@
 import { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
-import { AuthError, invalidRequest, isAuthError } from '../errors.js';
+import { AuthError, invalidRequest } from '../errors.js';
 import type { MfaChallenge } from '../methods/mfa/challenges.js';
 import { readBody } from './body.js';
-import { deviceCookie, deviceCookieName, mfaCookie, mfaCookieName, readCookie } from './cookies.js';
+import { deviceCookie, mfaCookie, mfaCookieName, readCookie } from './cookies.js';
 import type { Exchange } from './exchange.js';
 import { challengeMethods, trustedDevicesOn } from './mfa-challenge.js';
 import { authenticationResponse, passkeyRelyingParty } from './passkey-routes.js';
 import type { Throttle } from './rate-limits/throttle.js';
 import { later } from './recovery-routes.js';
 import { empty, json } from './responses.js';
-import { finishSignIn, type RouteSpec, startSession } from './routes.js';
+import { finishSignIn, type RouteSpec } from './routes.js';
 import { parseBody } from './schemas.js';
+import {
+  answerOf,
+  checkFactor,
+  codeField,
+  recordWrongAnswer,
+  recoveryCodeField,
+  WRONG_CODE,
+} from './second-factors.js';
 import { noticeLater } from './security-notices.js';
-import { sessionView } from './views.js';
 
-const code = z.string().min(1, 'Enter the code.').max(20);
-const recoveryCode = z.string().min(1, 'Enter a recovery code.').max(40);
 const challenge = z.string().max(100).optional();
 
-export const totpConfirmBody = z.strictObject({ code });
+export const totpConfirmBody = z.strictObject({ code: codeField });
 export const totpRemoveBody = z
-  .strictObject({ code: code.optional(), recoveryCode: recoveryCode.optional() })
+  .strictObject({ code: codeField.optional(), recoveryCode: recoveryCodeField.optional() })
   .refine((body) => (body.code === undefined) !== (body.recoveryCode === undefined), {
     message: 'Enter a code from your app or a recovery code.',
     path: ['code'],
@@ -44,9 +50,9 @@ export const challengeBody = z.strictObject({ challenge });
 export const mfaVerifyBody = z
   .strictObject({
     challenge,
-    code: code.optional(),
-    recoveryCode: recoveryCode.optional(),
-    emailCode: code.optional(),
+    code: codeField.optional(),
+    recoveryCode: recoveryCodeField.optional(),
+    emailCode: codeField.optional(),
     /** What `startAuthentication` resolved to, for options from `/mfa/passkey/options`. */
     passkey: authenticationResponse.optional(),
     rememberDevice: z.union([z.boolean(), z.enum(['on', 'true', 'false'])]).optional(),
@@ -61,33 +67,7 @@ export const mfaVerifyBody = z
       path: ['code'],
     },
   );
-export const reauthenticateBody = z
-  .strictObject({
-    password: z.string().min(1, 'Enter your password.').max(4096).optional(),
-    code: code.optional(),
-    recoveryCode: recoveryCode.optional(),
-    passkey: authenticationResponse.optional(),
-  })
-  .refine(
-    (body) =>
-      [body.password, body.code, body.recoveryCode, body.passkey].filter((v) => v !== undefined).length === 1,
-    { message: 'Enter your password or a code from your second factor.', path: ['password'] },
-  );
-
-const WRONG_CODE = 'That code is not right, or it was already used.';
 const CHALLENGE_GONE = 'This sign-in expired or had too many wrong codes. Sign in again.';
-
-type Factor = 'totp' | 'recovery_code' | 'email' | 'passkey';
-type Answer =
-  | { factor: Exclude<Factor, 'passkey'>; value: string }
-  | { factor: 'passkey'; value: AssertionJson };
-type AssertionJson = z.output<typeof authenticationResponse>;
-const FACTOR_AMR: Record<Factor, string> = {
-  totp: 'otp',
-  recovery_code: 'recovery',
-  email: 'email',
-  passkey: 'passkey',
-};
 
 export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | null }): RouteSpec<F>[] {
   const { throttle } = deps;
@@ -104,57 +84,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
     return user;
   }
 
-  /** Checks one factor for the user; the factor's `amr` value if right, null if not. */
-  async function checkFactor(
-    x: Exchange<F>,
-    user: User<F>,
-    answer: Answer,
-    purpose: 'mfa' | 'reauth' = 'mfa',
-  ): Promise<string | null> {
-    const right = await isRight(x, user, answer, purpose);
-    return right ? FACTOR_AMR[answer.factor] : null;
-  }
-
-  async function isRight(
-    x: Exchange<F>,
-    user: User<F>,
-    answer: Answer,
-    purpose: 'mfa' | 'reauth',
-  ): Promise<boolean> {
-    const { mfa, tokens, passkeys } = x.core;
-    switch (answer.factor) {
-      case 'totp':
-        return mfa.totp.verify(user.id, answer.value);
-      case 'recovery_code':
-        return mfa.recoveryCodes.use(user.id, answer.value);
-      case 'email':
-        return (await tokens.verifyCode(user.email, 'mfa_email', answer.value))?.userId === user.id;
-      case 'passkey': {
-        const request = { purpose, userId: user.id, ...passkeyRelyingParty(x) };
-        return passkeys.authenticate(answer.value, request).then(
-          () => true,
-          (error: unknown) => {
-            if (isAuthError(error, 'invalid_credentials')) return false;
-            throw error;
-          },
-        );
-      }
-    }
-  }
-
-  /** The one answer a verify or re-authentication body carries. */
-  function answerOf(body: {
-    code?: string | undefined;
-    recoveryCode?: string | undefined;
-    emailCode?: string | undefined;
-    passkey?: AssertionJson | undefined;
-  }): Answer {
-    if (body.code !== undefined) return { factor: 'totp', value: body.code };
-    if (body.recoveryCode !== undefined) return { factor: 'recovery_code', value: body.recoveryCode };
-    if (body.emailCode !== undefined) return { factor: 'email', value: body.emailCode };
-    return { factor: 'passkey', value: body.passkey as AssertionJson };
-  }
-
   /** A stored `redirectTo` if it is still allowed (the trusted origins may have changed since). */
   function storedRedirect(x: Exchange<F>, data: Record<string, unknown>): string | null {
     if (typeof data.redirectTo !== 'string') return null;
@@ -163,15 +92,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
     } catch {
       return null;
     }
-  }
-
-  async function recordFailure(x: Exchange<F>, userId: string, method: string, factor: string) {
-    await x.core.audit.record({
-      type: 'signin_failed',
-      userId,
-      ...x.client,
-      details: { method, factor, reason: 'wrong_code' },
-    });
   }
 
   return [
@@ -387,23 +307,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
     },
     {
       method: 'POST',
-      path: '/reauthenticate/passkey/options',
-      summary: 'Options for re-authenticating with one of your passkeys (`startAuthentication`)',
-      signedIn: true,
-      success: { status: 200, description: 'PublicKeyCredentialRequestOptionsJSON, listing your passkeys' },
-      errors: ['unauthenticated', 'csrf_failed'],
-      async handle(x) {
-        const { user } = await x.requireSignedIn();
-        const { rpId } = passkeyRelyingParty(x);
-        return json(
-          200,
-          await x.core.passkeys.authenticationOptions({ purpose: 'reauth', userId: user.id, rpId }),
-          x.headers,
-        );
-      },
-    },
-    {
-      method: 'POST',
       path: '/mfa/verify',
       summary:
         'Finish a sign-in with its second factor: a code from the app, a recovery code or the emailed code',
@@ -433,7 +336,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
         }
         const amr = await checkFactor(x, user, answer);
         if (amr === null) {
-          await recordFailure(x, user.id, 'mfa', factor);
+          await recordWrongAnswer(x, user.id, 'mfa', factor);
           throw new AuthError('invalid_credentials', WRONG_CODE);
         }
         if (!(await core.mfa.challenges.complete(found.id)))
@@ -483,125 +386,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
           { methods: await challengeMethods(x, user.id), email: maskEmail(user.email), expiresAt },
           x.headers,
         );
-      },
-    },
-    {
-      method: 'POST',
-      path: '/reauthenticate',
-      summary:
-        'Prove it is still you (password, a code from your app, or a recovery code) before a sensitive action; the session gets a new id',
-      signedIn: true,
-      body: reauthenticateBody,
-      success: {
-        status: 200,
-        description: '`{session}` and a new session cookie (bearer clients also get `token`)',
-      },
-      errors: [
-        'invalid_request',
-        'invalid_credentials',
-        'unauthenticated',
-        'forbidden',
-        'csrf_failed',
-        'rate_limited',
-      ],
-      async handle(x) {
-        const { core } = x;
-        const { session, user } = await x.requireSignedIn();
-        if (session.impersonator) {
-          throw new AuthError(
-            'forbidden',
-            'A staff member acting as the user cannot re-authenticate as them.',
-          );
-        }
-        const body = parseBody(reauthenticateBody, (await readBody(x.request)).fields);
-        let amr: string | null;
-        if (body.password !== undefined) {
-          await throttle?.countPasswordCheck(x.ip, user.id);
-          amr = (await core.users.checkPassword(user.id, body.password)) ? 'pwd' : null;
-        } else {
-          const attempt = await throttle?.beginSecondFactor(x.ip, user.id);
-          amr = await checkFactor(x, user, answerOf(body), 'reauth');
-          if (amr) await attempt?.succeeded();
-        }
-        if (amr === null) {
-          await recordFailure(
-            x,
-            user.id,
-            'reauthenticate',
-            body.password !== undefined ? 'password' : 'code',
-          );
-          throw new AuthError('invalid_credentials', 'That is not right.');
-        }
-        const renewed = await startSession(x, user, [...new Set([...session.amr, amr])]);
-        await core.audit.record({
-          type: 'reauthenticated',
-          userId: user.id,
-          ...x.client,
-          details: { session: renewed.session.id, amr },
-        });
-        const answer = {
-          session: sessionView(renewed.session),
-          ...(x.bearerMode ? { token: renewed.token } : {}),
-        };
-        return json(200, answer, x.headers);
-      },
-    },
-    {
-      method: 'GET',
-      path: '/trusted-devices',
-      summary: 'The browsers that skip your second factor ("remember this browser")',
-      signedIn: true,
-      success: {
-        status: 200,
-        description: '`{devices: [{id, current, userAgent, ip, createdAt, lastUsedAt, expiresAt}]}`',
-      },
-      errors: ['unauthenticated'],
-      async handle(x) {
-        const { user } = await x.requireSignedIn();
-        const devices = await x.core.mfa.trustedDevices.list(user.id);
-        const current = await currentDevice(x, user.id);
-        return json(200, { devices: devices.map((d) => ({ ...d, current: d.id === current })) }, x.headers);
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/trusted-devices/:id',
-      summary: 'Forget a remembered browser: its next sign-in asks for the second factor again',
-      signedIn: true,
-      success: { status: 204, description: 'Forgotten' },
-      errors: ['unauthenticated', 'not_found', 'csrf_failed'],
-      async handle(x, params) {
-        const { user } = await x.requireSignedIn();
-        const id = params.id ?? '';
-        if (!(await x.core.mfa.trustedDevices.forget(user.id, id))) {
-          throw new AuthError('not_found', 'There is no such device.');
-        }
-        await x.core.audit.record({
-          type: 'device_forgotten',
-          userId: user.id,
-          ...x.client,
-          details: { device: id },
-        });
-        return empty(204, x.headers);
-      },
-    },
-    {
-      method: 'DELETE',
-      path: '/trusted-devices',
-      summary: 'Forget every remembered browser',
-      signedIn: true,
-      success: { status: 204, description: 'Forgotten' },
-      errors: ['unauthenticated', 'csrf_failed'],
-      async handle(x) {
-        const { user } = await x.requireSignedIn();
-        const forgotten = await x.core.mfa.trustedDevices.forgetAll(user.id);
-        await x.core.audit.record({
-          type: 'device_forgotten',
-          userId: user.id,
-          ...x.client,
-          details: { forgotten },
-        });
-        return empty(204, x.headers);
       },
     },
     {
@@ -660,12 +444,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
       },
     },
   ];
-}
-
-/** The id of the remembered-browser row this request's device cookie names, if any. */
-async function currentDevice<F extends CustomFields>(x: Exchange<F>, userId: string): Promise<string | null> {
-  const token = readCookie(x.request.headers.get('cookie'), deviceCookieName(x.cookie));
-  return token ? x.core.mfa.trustedDevices.idOf(userId, token) : null;
 }
 
 /** `j•••@example.com`: enough for the owner to recognise the address, not enough to learn it. */

@@ -26,6 +26,10 @@ export function noticeLater<F extends CustomFields>(
   change: SecurityChange,
 ): void {
   later(x, async () => {
-    await x.core.mail.enqueue({ to: to.email, template: 'security_notice', data: { change: CHANGES[change] } });
+    await x.core.mail.enqueue({
+      to: to.email,
+      template: 'security_notice',
+      data: { change: CHANGES[change] },
+    });
   });
 }
