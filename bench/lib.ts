@@ -94,11 +94,14 @@ export function compileServers(
   }
   // Bare imports resolve through the repository's packages…
   symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
-  // …and the common-password list sits where the validator looks for it next to its sources.
-  copyFileSync(
-    join(root, 'src', 'passwords', 'common-passwords.txt.gz'),
-    join(out, 'src', 'passwords', 'common-passwords.txt.gz'),
-  );
+  // …and the files that ship beside the compiled code (the common-password list, the passkey script)
+  // sit where their modules look for them.
+  for (const file of [
+    ['passwords', 'common-passwords.txt.gz'],
+    ['ui', 'passkey-script.js'],
+  ]) {
+    copyFileSync(join(root, 'src', ...file), join(out, 'src', ...file));
+  }
   return out;
 }
 

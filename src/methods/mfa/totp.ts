@@ -12,8 +12,7 @@
  *   `UPDATE … WHERE last_step < step`, so a code (or an earlier one) is never
  *   accepted twice, not even by two racing requests.
  */
-import * as OTPAuth from 'otpauth';
-import QRCode from 'qrcode';
+import type * as OTPAuthModule from 'otpauth';
 import { createId, type Sealer } from '../../crypto.js';
 import type { Database } from '../../db/database.js';
 import { readOptionalDate } from '../../db/values.js';
@@ -25,6 +24,13 @@ const SECRET_BYTES = 20;
 /** Steps either side of now whose codes are still accepted. */
 const WINDOW = 1;
 const CODE_SHAPE = /^\d{6}$/;
+
+// Loaded at the first enrolment or code: servers where nobody uses an app never load it.
+let library: Promise<typeof OTPAuthModule> | null = null;
+const otpauth = () => {
+  library ??= import('otpauth');
+  return library;
+};
 
 export interface TotpSetup {
   /** Base32, for typing into an app by hand. */
@@ -57,6 +63,7 @@ export class TotpFactors {
   async begin(user: { id: string; email: string }): Promise<TotpSetup> {
     const sealer = this.#requireSealer();
     const now = this.#now();
+    const OTPAuth = await otpauth();
     const secret = new OTPAuth.Secret({ size: SECRET_BYTES });
     const id = createId('mfa', now);
     await this.#database.db
@@ -80,7 +87,9 @@ export class TotpFactors {
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
       throw new AuthError('conflict', 'Two-factor authentication is already on. Turn it off first.');
     }
-    const otpauthUrl = this.#totp(secret, user.email).toString();
+    const otpauthUrl = this.#totp(OTPAuth, secret, user.email).toString();
+    // Drawn at enrolment only: the QR encoder is loaded then, not with the server.
+    const { default: QRCode } = await import('qrcode');
     const qrSvg = await QRCode.toString(otpauthUrl, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
     return { secret: secret.base32, otpauthUrl, qrSvg };
   }
@@ -136,7 +145,8 @@ export class TotpFactors {
     const base32 = this.#sealer.open(row.secret, row.id);
     if (base32 === null) return false;
     const now = this.#now();
-    const totp = this.#totp(OTPAuth.Secret.fromBase32(base32), '');
+    const OTPAuth = await otpauth();
+    const totp = this.#totp(OTPAuth, OTPAuth.Secret.fromBase32(base32), '');
     const delta = totp.validate({ token, timestamp: now.getTime(), window: WINDOW });
     if (delta === null) return false;
     const step = Math.floor(now.getTime() / 1000 / PERIOD_SECONDS) + delta;
@@ -153,7 +163,7 @@ export class TotpFactors {
     return Number(spent.numUpdatedRows) === 1;
   }
 
-  #totp(secret: OTPAuth.Secret, label: string): OTPAuth.TOTP {
+  #totp(OTPAuth: typeof OTPAuthModule, secret: OTPAuthModule.Secret, label: string): OTPAuthModule.TOTP {
     return new OTPAuth.TOTP({
       issuer: this.#issuer,
       label,
