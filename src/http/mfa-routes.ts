@@ -209,10 +209,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
         }
         await attempt?.succeeded();
         await mfa.totp.remove(user.id);
-        if (!(await mfa.hasSecondFactor(user.id))) {
-          await mfa.recoveryCodes.remove(user.id);
-          await mfa.trustedDevices.forgetAll(user.id);
-        }
+        await mfa.clearIfNoFactorLeft(user.id);
         noticeLater(x, user, 'totp_disabled');
         await x.core.audit.record({
           type: 'mfa_disabled',

@@ -262,11 +262,16 @@ export function passkeyRoutes<F extends CustomFields>(deps: {
       summary:
         'Remove one of your passkeys (recent sign-in required); refused (409) when it is your only way to sign in',
       signedIn: true,
-      success: { status: 204, description: 'Removed: it no longer signs in' },
+      success: {
+        status: 204,
+        description:
+          'Removed: it no longer signs in (with no second factor left, the recovery codes and remembered browsers go too)',
+      },
       errors: ['unauthenticated', 'reauthentication_required', 'not_found', 'conflict', 'csrf_failed'],
       async handle(x, params) {
         const { user } = await x.requireRecentAuthentication();
         const passkey = await x.core.passkeys.remove(user.id, params.id ?? '');
+        await x.core.mfa.clearIfNoFactorLeft(user.id);
         await x.core.audit.record({
           type: 'passkey_removed',
           userId: user.id,

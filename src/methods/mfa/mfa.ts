@@ -87,6 +87,17 @@ export class Mfa {
   }
 
   /**
+   * After a factor is removed: with no second factor left, the recovery codes
+   * and remembered browsers stand for nothing and go too. True if they went.
+   */
+  async clearIfNoFactorLeft(userId: string): Promise<boolean> {
+    if (await this.hasSecondFactor(userId)) return false;
+    await this.recoveryCodes.remove(userId);
+    await this.trustedDevices.forgetAll(userId);
+    return true;
+  }
+
+  /**
    * Removes every second factor of the user — TOTP, recovery codes, passkeys —
    * and forgets their remembered browsers, in one transaction (an admin's
    * reset for a user who lost their device).

@@ -217,6 +217,19 @@ describe('signing in with a passkey', () => {
     expect(removed?.details).toEqual({ passkey: passkey.id, name: passkey.name });
   });
 
+  it('takes the recovery codes and remembered browsers along when the last second factor goes', async () => {
+    const { user, browser } = await signedIn();
+    const first = await addPasskey(browser);
+    const second = await addPasskey(browser);
+    await api.auth.mfa.recoveryCodes.generate(user.id);
+    await api.auth.mfa.trustedDevices.remember(user.id, { days: 30, ip: null, userAgent: null });
+    expect((await browser.delete(`/auth/passkeys/${first.passkey.id}`)).status).toBe(204);
+    expect(await api.auth.mfa.recoveryCodes.remaining(user.id)).toBe(10);
+    expect((await browser.delete(`/auth/passkeys/${second.passkey.id}`)).status).toBe(204);
+    expect(await api.auth.mfa.recoveryCodes.remaining(user.id)).toBe(0);
+    expect(await api.auth.mfa.trustedDevices.list(user.id)).toEqual([]);
+  });
+
   it('is refused from another site (CSRF origin check)', async () => {
     const visitor = api.client({ origin: 'https://evil.example' });
     const reply = await visitor.post('/auth/passkeys/signin/options');
