@@ -173,6 +173,19 @@ export class Exchange<F extends CustomFields> {
   }
 
   /**
+   * A `redirectTo` kept from an earlier request (in a token's or challenge's
+   * data), if it is still allowed — the trusted origins may have changed since.
+   */
+  storedRedirect(data: Record<string, unknown>): string | null {
+    if (typeof data.redirectTo !== 'string') return null;
+    try {
+      return this.redirectTarget(data.redirectTo);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * What audit events record of the client, and the staff member behind the
    * session when it is an impersonation (known once `signedIn` has run).
    */

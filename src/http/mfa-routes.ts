@@ -84,16 +84,6 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
     return user;
   }
 
-  /** A stored `redirectTo` if it is still allowed (the trusted origins may have changed since). */
-  function storedRedirect(x: Exchange<F>, data: Record<string, unknown>): string | null {
-    if (typeof data.redirectTo !== 'string') return null;
-    try {
-      return x.redirectTarget(data.redirectTo);
-    } catch {
-      return null;
-    }
-  }
-
   return [
     {
       method: 'GET',
@@ -342,7 +332,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
         const details = (found.data.details as Record<string, unknown> | undefined) ?? {};
         const response = await finishSignIn(x, user, {
           amr: [...found.amr, amr, 'mfa'],
-          redirect: requested ?? storedRedirect(x, found.data),
+          redirect: requested ?? x.storedRedirect(found.data),
           form,
           details: { ...details, factor },
         });

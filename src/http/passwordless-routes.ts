@@ -139,16 +139,6 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
     return completeSignIn(x, user, { amr, redirect, form, details: { method } });
   }
 
-  /** A stored `redirectTo` if it is still allowed (the trusted origins may have changed since). */
-  function storedRedirect(x: Exchange<F>, data: Record<string, unknown>): string | null {
-    if (typeof data.redirectTo !== 'string') return null;
-    try {
-      return x.redirectTarget(data.redirectTo);
-    } catch {
-      return null;
-    }
-  }
-
   function parseAddress(raw: string): string {
     const parsed = parseEmail(raw);
     if ('problem' in parsed) throw invalidRequest({ email: parsed.problem });
@@ -216,7 +206,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         const refusal = () => invalidRequest({ token: INVALID_LINK });
         if (!spent) throw refusal();
         const user = await userFor(x, spent, refusal);
-        return signIn(x, user, 'magic_link', storedRedirect(x, spent.data), form);
+        return signIn(x, user, 'magic_link', x.storedRedirect(spent.data), form);
       },
     },
     {
@@ -281,7 +271,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         }
         const user = await userFor(x, spent, refusal);
         await attempt?.succeeded();
-        return signIn(x, user, 'otp', redirect ?? storedRedirect(x, spent.data), form);
+        return signIn(x, user, 'otp', redirect ?? x.storedRedirect(spent.data), form);
       },
     },
   ];

@@ -15,8 +15,6 @@
  *
  * Without Chromium at /usr/bin/chromium the whole suite is skipped, never failed.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import * as OTPAuth from 'otpauth';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -25,13 +23,13 @@ import { type RunningServer, startServer } from '../../src/http/server.js';
 import { createTestAuth, type TestAuth } from '../helpers/auth.js';
 import {
   type AxeViolation,
+  axeViolations,
   CHROMIUM_PATH,
   chromiumAvailable,
   describeViolations,
   freePort,
   launchChromium,
   navigating,
-  type PageGlobals,
   screenshot,
 } from '../helpers/browser.js';
 import { type SmtpSink, startSmtpSink } from '../helpers/smtp.js';
@@ -141,33 +139,9 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
     return String(candidate).padStart(6, '0');
   }
 
-  let axeSource: string | null = null;
-
-  /**
-   * axe-core on the page as it is now, with no violation of any impact allowed.
-   * The script is evaluated through the DevTools protocol, which the page's
-   * CSP does not govern, so the flows never need `bypassCSP`.
-   */
+  /** axe-core on the page as it is now (under its own CSP), with no violation of any impact allowed. */
   async function expectAccessible(page: Page, name: string): Promise<void> {
-    axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const { axe, document } = globalThis as unknown as PageGlobals & {
-        axe: { run(context: unknown, options: object): Promise<{ violations: AxeViolation[] }> };
-      };
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return result.violations.map((v: AxeViolation) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        helpUrl: v.helpUrl,
-        nodes: v.nodes.map((node) => ({
-          target: node.target,
-          html: node.html,
-          failureSummary: node.failureSummary,
-        })),
-      }));
-    });
+    const violations = await axeViolations(page);
     axeResults[name] = violations;
     await screenshot(page, `mfa-${name.replace(/[^a-z0-9]+/gi, '-')}`);
     expect(violations, `${name}:\n${describeViolations(violations)}`).toEqual([]);
