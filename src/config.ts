@@ -110,6 +110,25 @@ export interface PasskeyConfig {
   origins?: readonly string[];
 }
 
+/**
+ * How a request names its tenant (see the README's "Tenants"). The path form
+ * `{basePath}/t/{slug}/…` always works — it is what links in mail use.
+ */
+export interface TenantConfig {
+  /**
+   * Also read the tenant's slug from this request header (e.g.
+   * `X-Gatehouse-Tenant`), for apps that call the API from their own server.
+   */
+  header?: string;
+  /**
+   * Also read it from the host: `acme.example.com` names `acme` when this is
+   * `example.com`; the bare domain (and `www`) is the default tenant.
+   */
+  subdomainOf?: string;
+  /** How long an instance keeps a tenant's settings before reading them again. Default 10 s. */
+  cacheSeconds?: number;
+}
+
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
     /** `postgres://…` or a SQLite file path. Default: `$DATABASE_URL`, else `./gatehouse.db`. */
@@ -196,6 +215,8 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   mfa?: MfaConfig;
   /** Passkeys (WebAuthn); see `PasskeyConfig`. */
   passkeys?: PasskeyConfig;
+  /** How requests name their tenant; see `TenantConfig`. */
+  tenants?: TenantConfig;
   /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
@@ -489,6 +510,19 @@ const configSchema = z.strictObject({
         .optional(),
       rpName: z.string().min(1).max(100).optional(),
       origins: z.array(origin).nonempty().optional(),
+    })
+    .optional(),
+  tenants: z
+    .strictObject({
+      header: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a header name such as X-Gatehouse-Tenant')
+        .optional(),
+      subdomainOf: z
+        .string()
+        .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'must be a domain such as example.com')
+        .optional(),
+      cacheSeconds: z.number().min(0).max(3600).optional(),
     })
     .optional(),
   emailVerification: z

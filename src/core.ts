@@ -42,6 +42,7 @@ import {
 } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
+import { Tenants } from './tenants/tenants.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
 import { Webhooks } from './webhooks/webhooks.js';
 
@@ -100,12 +101,17 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly mfa: Mfa;
   /** Passkeys (WebAuthn): registering, signing in, listing, renaming, removing. */
   readonly passkeys: Passkeys;
+  /** Tenants (organisations), their members and login policies. */
+  readonly tenants: Tenants<F>;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
   readonly now: () => Date;
   /** Tries each authentication backend in order (Django's `authenticate`). */
-  authenticate(credentials: Credentials, options?: { request?: Request }): Promise<User<F> | null>;
+  authenticate(
+    credentials: Credentials,
+    options?: { request?: Request; pool?: string },
+  ): Promise<User<F> | null>;
   /** Adds a listener for a signal; returns the function that removes it. */
   on<E extends keyof AuthEvents<F>>(event: E, listener: Listener<AuthEvents<F>[E]>): () => void;
   /** Applies pending schema migrations, then adds columns for new custom fields. */
@@ -221,6 +227,14 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     groupsOf: (userId) => permissions.groupsOf(userId),
   });
   const passkeys = new Passkeys({ database, now });
+  const tenants = new Tenants<F>({
+    database,
+    now,
+    fields,
+    signUpEnabled: config.signUp?.enabled !== false,
+    ...(config.tenants?.cacheSeconds !== undefined ? { cacheSeconds: config.tenants.cacheSeconds } : {}),
+    onMembershipChange: () => permissions.invalidate(),
+  });
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -244,6 +258,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     oauth,
     mfa,
     passkeys,
+    tenants,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),

@@ -19,6 +19,11 @@ export interface BackendContext<F extends CustomFields = NoCustomFields> {
   users: Users<F>;
   /** The HTTP request being served, when there is one. */
   request?: Request;
+  /**
+   * The user pool the sign-in happens in (an isolated tenant's id), when not
+   * the shared pool: a backend finding users by email or username looks there.
+   */
+  pool?: string;
 }
 
 export interface AuthenticationBackend<F extends CustomFields = NoCustomFields> {
@@ -38,11 +43,11 @@ export interface AuthenticationEvents {
 /** Email (or username) and password, checked against the stored hash. */
 export const passwordBackend: AuthenticationBackend = {
   name: 'password',
-  async authenticate(credentials, { users }) {
+  async authenticate(credentials, { users, pool }) {
     const { password } = credentials;
     const identifier = credentials.email ?? credentials.username ?? credentials.identifier;
     if (typeof password !== 'string' || typeof identifier !== 'string') return null;
-    return users.verifyCredentials(identifier, password);
+    return users.verifyCredentials(identifier, password, pool !== undefined ? { pool } : {});
   },
 };
 
@@ -74,7 +79,10 @@ export class Authenticator<F extends CustomFields> {
    * whichever backend found them. An `AuthError` thrown by a backend stops the
    * chain and is rethrown after `login_failed` is emitted.
    */
-  async authenticate(credentials: Credentials, options: { request?: Request } = {}): Promise<User<F> | null> {
+  async authenticate(
+    credentials: Credentials,
+    options: { request?: Request; pool?: string } = {},
+  ): Promise<User<F> | null> {
     const context: BackendContext<F> = { users: this.#users, ...options };
     for (const backend of this.#backends) {
       let user: User<F> | null;

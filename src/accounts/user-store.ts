@@ -3,6 +3,7 @@ import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Database, DialectName } from '../db/database.js';
 import type { Executor } from '../db/transaction.js';
 import { invalidRequest } from '../errors.js';
+import { DEFAULT_POOL } from './user.js';
 
 export type UserRow = Record<string, unknown> & { id: string; password_hash: string | null };
 
@@ -63,8 +64,6 @@ interface SortSpec {
   key: RawBuilder<unknown>;
   /** The column the key is made of. */
   column: 'created_at' | 'email' | 'last_login_at';
-  /** Unique and never null: `id` is not needed to break ties. */
-  unique: boolean;
   /** The SQLite index that walks this order (the planner is told to: statistics can mislead it). */
   index: string;
   /** The key of a row as the cursor carries it: text, null for "never". */
@@ -130,10 +129,15 @@ export class UserStore {
       .executeTakeFirstOrThrow()) as UserRow;
   }
 
-  async findBy(column: 'id' | 'email' | 'username', value: string): Promise<UserRow | undefined> {
-    return (await this.#db.selectFrom('users').selectAll().where(column, '=', value).executeTakeFirst()) as
-      | UserRow
-      | undefined;
+  /** The user by id, or by email or username within a user pool. */
+  async findBy(
+    column: 'id' | 'email' | 'username',
+    value: string,
+    pool?: string,
+  ): Promise<UserRow | undefined> {
+    let query = this.#db.selectFrom('users').selectAll().where(column, '=', value);
+    if (column !== 'id') query = query.where('pool_id', '=', pool ?? DEFAULT_POOL);
+    return (await query.executeTakeFirst()) as UserRow | undefined;
   }
 
   async update(id: string, values: Record<string, unknown>): Promise<UserRow | undefined> {
@@ -379,8 +383,8 @@ export class UserStore {
     const ranges = (selected: RawBuilder<unknown>, union: RawBuilder<unknown>) =>
       sql.join(
         [
-          range(selected, sql`email`, 'users_email_key'),
-          range(selected, sql`username`, 'users_username_key'),
+          range(selected, sql`email`, 'users_email_idx'),
+          range(selected, sql`username`, 'users_username_idx'),
           range(selected, sql`lower(first_name)`, 'users_first_name_prefix_idx'),
           range(selected, sql`lower(last_name)`, 'users_last_name_prefix_idx'),
         ],
@@ -406,8 +410,7 @@ export class UserStore {
         return {
           key: sql`u.email`,
           column: 'email',
-          unique: true,
-          index: 'users_email_key',
+          index: 'users_email_idx',
           keyOf: (row) => String(row.email),
           value: (key) => key,
           valid: (key): key is string => typeof key === 'string' && key.length > 0 && key.length <= 400,
@@ -419,7 +422,6 @@ export class UserStore {
             ? sql`coalesce(u.last_login_at, '-infinity'::timestamptz)`
             : sql`coalesce(u.last_login_at, '')`,
           column: 'last_login_at',
-          unique: false,
           index: 'users_last_login_idx',
           keyOf: (row) =>
             row.last_login_at === null || row.last_login_at === undefined
@@ -433,7 +435,6 @@ export class UserStore {
         return {
           key: sql`u.created_at`,
           column: 'created_at',
-          unique: false,
           index: 'users_created_idx',
           keyOf: (row) => timestamp(row.created_at),
           value: (key) => timestampValue(key ?? ''),
@@ -449,7 +450,6 @@ export class UserStore {
     const strict = sql.raw(ascending ? '>' : '<');
     const loose = sql.raw(direction === 'after' ? (ascending ? '>' : '<') : ascending ? '>=' : '<=');
     const key = spec.value(position.key);
-    if (spec.unique) return sql`${spec.key} ${loose} ${key}`;
     if (this.#dialect === 'postgres') return sql`(${spec.key}, u.id) ${loose} (${key}, ${position.id})`;
     // SQLite seeks an index with a row-value comparison only on plain columns: spell it out.
     const wide = sql.raw(ascending ? '>=' : '<=');
@@ -458,9 +458,7 @@ export class UserStore {
 
   #orderBy(plan: Plan): RawBuilder<unknown> {
     const direction = sql.raw(plan.order);
-    return plan.spec.unique
-      ? sql`order by ${plan.spec.key} ${direction}`
-      : sql`order by ${plan.spec.key} ${direction}, u.id ${direction}`;
+    return sql`order by ${plan.spec.key} ${direction}, u.id ${direction}`;
   }
 
   #from(plan: Plan): RawBuilder<unknown> {

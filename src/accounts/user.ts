@@ -9,6 +9,9 @@ import {
 
 export type UserId = `usr_${string}`;
 
+/** The shared user pool: the default tenant's. */
+export const DEFAULT_POOL = 'default';
+
 /** The built-in fields of every user. The password hash is never part of it. */
 export interface CoreUser {
   id: UserId;
@@ -28,6 +31,8 @@ export interface CoreUser {
   updatedAt: Date;
   /** Free-form JSON an app keeps on the user; not validated. */
   metadata: Record<string, unknown>;
+  /** The tenant whose user pool holds the account: `default` (the shared pool) or an isolated tenant's id. */
+  poolId: string;
 }
 
 /** A user with the app's custom fields, typed from its config. */
@@ -67,6 +72,9 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'tenant',
   'tenantId',
   'tenant_id',
+  'pool',
+  'poolId',
+  'pool_id',
 ]);
 
 export function userFromRow<F extends CustomFields>(fields: F, row: Record<string, unknown>): User<F> {
@@ -88,6 +96,7 @@ export function userFromRow<F extends CustomFields>(fields: F, row: Record<strin
     createdAt: readDate(row.created_at),
     updatedAt: readDate(row.updated_at),
     metadata: typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>) : {},
+    poolId: (row.pool_id as string | undefined) ?? DEFAULT_POOL,
   };
   return { ...core, ...readCustomFields(fields, row) } as User<F>;
 }

@@ -35,7 +35,7 @@ import {
   validateCustomFields,
 } from './custom-fields.js';
 import { parseEmail } from './email.js';
-import { RESERVED_FIELD_NAMES, type User, userFromRow } from './user.js';
+import { DEFAULT_POOL, RESERVED_FIELD_NAMES, type User, userFromRow } from './user.js';
 import {
   type ImportUserRow,
   type ImportUsersOptions,
@@ -92,6 +92,19 @@ export interface UsersOptions<F extends CustomFields> {
   logger?: Logger;
   /** How to check passwords of users imported without a hash (`passwords.legacy`). */
   legacyPasswords?: LegacyPasswordsConfig<User<F>>;
+}
+
+/**
+ * Which user pool a lookup by email or username searches: the shared pool
+ * unless `pool` names an isolated tenant (its id), where the same address may
+ * belong to another, unrelated account.
+ */
+export interface PoolOption {
+  pool?: string;
+}
+
+function poolOf(options: PoolOption): string {
+  return options.pool ?? DEFAULT_POOL;
 }
 
 export interface ListUsersOptions {
@@ -166,6 +179,8 @@ export class Users<F extends CustomFields = NoCustomFields> {
        * it writes commits with the user, and if it throws, no user is created.
        */
       inTransaction?: (user: User<F>, trx: Executor) => Promise<void>;
+      /** The user pool to create the account in (an isolated tenant's id); default: the shared pool. */
+      pool?: string;
     } = {},
   ): Promise<User<F>> {
     const raw = input as Record<string, unknown>;
@@ -199,6 +214,7 @@ export class Users<F extends CustomFields = NoCustomFields> {
       is_staff: false,
       is_superuser: false,
       metadata: '{}',
+      pool_id: options.pool ?? DEFAULT_POOL,
       ...columns,
     });
     const user = userFromRow(this.#options.fields, row);
@@ -217,19 +233,24 @@ export class Users<F extends CustomFields = NoCustomFields> {
     return this.#read(await this.#store.findBy('id', id));
   }
 
-  async getByEmail(email: string): Promise<User<F> | null> {
+  /** The user with this email in a user pool (default: the shared pool; see `PoolOption`). */
+  async getByEmail(email: string, options: PoolOption = {}): Promise<User<F> | null> {
     const parsed = parseEmail(email);
-    return 'email' in parsed ? this.#read(await this.#store.findBy('email', parsed.email)) : null;
+    return 'email' in parsed
+      ? this.#read(await this.#store.findBy('email', parsed.email, poolOf(options)))
+      : null;
   }
 
-  async getByUsername(username: string): Promise<User<F> | null> {
+  async getByUsername(username: string, options: PoolOption = {}): Promise<User<F> | null> {
     const parsed = parseUsername(username);
-    return 'username' in parsed ? this.#read(await this.#store.findBy('username', parsed.username)) : null;
+    return 'username' in parsed
+      ? this.#read(await this.#store.findBy('username', parsed.username, poolOf(options)))
+      : null;
   }
 
   /** An email if the identifier contains `@`, a username otherwise (usernames never contain `@`). */
-  async getByIdentifier(identifier: string): Promise<User<F> | null> {
-    return this.#read(await this.#findRowByIdentifier(identifier));
+  async getByIdentifier(identifier: string, options: PoolOption = {}): Promise<User<F> | null> {
+    return this.#read(await this.#findRowByIdentifier(identifier, poolOf(options)));
   }
 
   /**
@@ -318,8 +339,12 @@ export class Users<F extends CustomFields = NoCustomFields> {
    * Django's `ModelBackend.authenticate`. Inactive users get null. Unknown
    * identifiers cost the same hash as wrong passwords.
    */
-  async verifyCredentials(identifier: string, password: string): Promise<User<F> | null> {
-    const row = await this.#findRowByIdentifier(identifier);
+  async verifyCredentials(
+    identifier: string,
+    password: string,
+    options: PoolOption = {},
+  ): Promise<User<F> | null> {
+    const row = await this.#findRowByIdentifier(identifier, poolOf(options));
     const valid = await this.#verify(row, password);
     if (!valid || !row) return null;
     const user = userFromRow(this.#options.fields, row);
@@ -368,14 +393,14 @@ export class Users<F extends CustomFields = NoCustomFields> {
     return true;
   }
 
-  #findRowByIdentifier(identifier: string): Promise<UserRow | undefined> {
+  #findRowByIdentifier(identifier: string, pool: string): Promise<UserRow | undefined> {
     if (identifier.includes('@')) {
       const parsed = parseEmail(identifier);
-      return 'email' in parsed ? this.#store.findBy('email', parsed.email) : Promise.resolve(undefined);
+      return 'email' in parsed ? this.#store.findBy('email', parsed.email, pool) : Promise.resolve(undefined);
     }
     const parsed = parseUsername(identifier);
     return 'username' in parsed
-      ? this.#store.findBy('username', parsed.username)
+      ? this.#store.findBy('username', parsed.username, pool)
       : Promise.resolve(undefined);
   }
 

@@ -20,12 +20,14 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 /**
  * Whether a unique violation concerns the given column. PostgreSQL names the
- * violated index (`users_email_key`), SQLite the columns (`users.email`); both
- * contain the column name, which the migrations keep distinct per table.
+ * violated index (`users_email_key`, or `users_pool_email_key` for a key that
+ * leads with a scope column), SQLite the columns (`users.email`); both contain
+ * the column name, which the migrations keep distinct per table.
  */
 export function violatesUniqueColumn(error: unknown, table: string, column: string): boolean {
   if (!isUniqueViolation(error)) return false;
   const { constraint, message } = error as DriverError;
-  if (typeof constraint === 'string') return constraint === `${table}_${column}_key`;
+  if (typeof constraint === 'string')
+    return constraint.startsWith(`${table}_`) && constraint.endsWith(`_${column}_key`);
   return typeof message === 'string' && message.includes(`${table}.${column}`);
 }

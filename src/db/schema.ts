@@ -41,6 +41,8 @@ export interface UsersTable {
   updated_at: Timestamp;
   metadata: ColumnType<unknown, string | undefined, string>;
   session_epoch: ColumnType<number, number | undefined, number>;
+  /** The tenant whose user pool holds the account: `default` for the shared pool. */
+  pool_id: ColumnType<string, string | undefined, string>;
 }
 
 export interface SessionsTable {
@@ -57,6 +59,7 @@ export interface SessionsTable {
   data: Json;
   impersonator_id: ColumnType<string | null, string | null | undefined, string | null>;
   impersonator_session_id: ColumnType<string | null, string | null | undefined, string | null>;
+  tenant_id: ColumnType<string, string | undefined, string>;
 }
 
 export interface AuditEventsTable {
@@ -151,6 +154,7 @@ export interface OneTimeTokensTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: NullableTimestamp;
+  tenant_id: ColumnType<string, string | undefined, string>;
 }
 
 /** External identities linked to users (see `src/accounts/linked-accounts.ts`). */
@@ -284,6 +288,32 @@ export interface MailOutboxTable {
   sent_at: NullableTimestamp;
 }
 
+/** Organisations (see `src/tenants/`). */
+export interface TenantsTable {
+  id: string;
+  slug: string;
+  name: string;
+  /** `shared` or `isolated`. */
+  pool: string;
+  is_active: ColumnType<boolean | number, boolean | undefined, boolean>;
+  logo_url: string | null;
+  policy: ColumnType<unknown, string | undefined, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TenantMembersTable {
+  tenant_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export interface TenantMemberGroupsTable {
+  tenant_id: string;
+  user_id: string;
+  group_id: string;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
@@ -308,4 +338,7 @@ export interface DatabaseSchema {
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
   trusted_devices: TrustedDevicesTable;
+  tenants: TenantsTable;
+  tenant_members: TenantMembersTable;
+  tenant_member_groups: TenantMemberGroupsTable;
 }

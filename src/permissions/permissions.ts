@@ -60,6 +60,7 @@ export const BUILT_IN_RESOURCES: readonly ResourceDeclaration[] = [
   'permission',
   { name: 'audit', actions: ['view'], defaultActions: false },
   { name: 'webhook', actions: ['view', 'change'], defaultActions: false },
+  { name: 'tenant', actions: ['manage_members'] },
 ];
 const CODENAME = /^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/;
 const CACHE_SIZE = 10_000;
@@ -458,12 +459,43 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
   }
 
   /**
+   * The permissions the user holds in a tenant: their own (direct and through
+   * their groups) with those of the groups they hold there — for a member;
+   * none for anyone else but an active superuser. In the default tenant, the
+   * user's own permissions.
+   */
+  async getTenantPermissions(
+    user: { id: string; isActive: boolean; isSuperuser: boolean },
+    tenantId: string,
+  ): Promise<ReadonlySet<string>> {
+    if (!user.isActive || user.isSuperuser || tenantId === DEFAULT_TENANT)
+      return this.getAllPermissions(user);
+    const key = `${user.id}@${tenantId}`;
+    const cached = this.#cache.get(key);
+    if (cached && cached.version === this.#version) return cached.codenames;
+    const version = this.#version;
+    const codenames = new Set(
+      (await this.#isMember(user.id, tenantId))
+        ? [...(await this.getAllPermissions(user)), ...(await this.#tenantCodenamesOf(user.id, tenantId))]
+        : [],
+    );
+    if (this.#cache.size >= CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value as string);
+    this.#cache.set(key, { version, codenames });
+    return codenames;
+  }
+
+  /**
    * Django's `has_perm`: true for an active superuser whatever the permission,
    * else the user's permissions, then each backend (for object-level grants).
+   * With `{ tenant }` (a tenant's id, or the tenant) as the object, the check
+   * is made in that tenant (see `getTenantPermissions`): a role held in one
+   * tenant grants nothing in another.
    */
   async hasPerm(user: User<F>, permission: string, obj?: unknown): Promise<boolean> {
     if (!user.isActive) return false;
     if (user.isSuperuser) return true;
+    const tenantId = scopedTenant(obj);
+    if (tenantId !== null && (await this.getTenantPermissions(user, tenantId)).has(permission)) return true;
     if (obj === undefined && (await this.getAllPermissions(user)).has(permission)) return true;
     for (const backend of this.#backends) {
       if ((await backend.hasPerm(user, permission, obj)) === true) return true;
@@ -484,8 +516,35 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return false;
   }
 
+  /** Drops every cached answer: for assignments made outside this object (tenant memberships). */
+  invalidate(): void {
+    this.#changed();
+  }
+
   #changed(): void {
     this.#version++;
+  }
+
+  async #isMember(userId: string, tenantId: string): Promise<boolean> {
+    const row = await this.#database.db
+      .selectFrom('tenant_members')
+      .select('user_id')
+      .where('tenant_id', '=', tenantId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async #tenantCodenamesOf(userId: string, tenantId: string): Promise<string[]> {
+    const rows = await this.#database.db
+      .selectFrom('tenant_member_groups')
+      .innerJoin('group_permissions', 'group_permissions.group_id', 'tenant_member_groups.group_id')
+      .innerJoin('permissions', 'permissions.id', 'group_permissions.permission_id')
+      .select('permissions.codename')
+      .where('tenant_member_groups.user_id', '=', userId)
+      .where('tenant_member_groups.tenant_id', '=', tenantId)
+      .execute();
+    return rows.map((row) => row.codename);
   }
 
   /** Runs an insert that names a user; a user that does not exist is `not_found`, not a driver error. */
@@ -538,6 +597,19 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     // UNION ALL: the caller's Set removes duplicates for less than the database would charge.
     return (await direct.unionAll(viaGroups).execute()).map((row) => row.codename);
   }
+}
+
+/** The default tenant's id (`tenants/` sits above this module, so the value is repeated here). */
+const DEFAULT_TENANT = 'default';
+
+/** The tenant a `{ tenant }` scope names (by id, or a tenant object), or null when `obj` is not such a scope. */
+function scopedTenant(obj: unknown): string | null {
+  if (typeof obj !== 'object' || obj === null || Object.keys(obj).length !== 1) return null;
+  const { tenant } = obj as { tenant?: unknown };
+  if (typeof tenant === 'string') return tenant;
+  if (typeof tenant === 'object' && tenant !== null && typeof (tenant as { id?: unknown }).id === 'string')
+    return (tenant as { id: string }).id;
+  return null;
 }
 
 async function insertGroupPermissions(db: Executor, groupId: string, permissionIds: readonly string[]) {

@@ -16,6 +16,7 @@ export interface SessionRow {
   data: unknown;
   impersonator_id: string | null;
   impersonator_session_id: string | null;
+  tenant_id: string;
 }
 
 export class SessionStore {
@@ -54,6 +55,7 @@ export class SessionStore {
         'data',
         'impersonator_id',
         'impersonator_session_id',
+        'tenant_id',
       ])
       .expression((eb) =>
         eb
@@ -72,6 +74,7 @@ export class SessionStore {
             eb.val(row.data).as('data'),
             eb.val(row.impersonator_id).as('impersonator_id'),
             eb.val(row.impersonator_session_id).as('impersonator_session_id'),
+            eb.val(row.tenant_id).as('tenant_id'),
           ])
           .where('users.id', '=', row.user_id)
           .where('users.is_active', '=', true),
@@ -101,6 +104,7 @@ export class SessionStore {
         'sessions.data as s_data',
         'sessions.impersonator_id as s_impersonator_id',
         'sessions.impersonator_session_id as s_impersonator_session_id',
+        'sessions.tenant_id as s_tenant_id',
       ])
       .where(`sessions.${by}`, '=', key)
       .executeTakeFirst();
@@ -119,6 +123,7 @@ export class SessionStore {
       data: row.s_data,
       impersonator_id: row.s_impersonator_id,
       impersonator_session_id: row.s_impersonator_session_id,
+      tenant_id: row.s_tenant_id,
     };
     return { session, user: row as Record<string, unknown> };
   }

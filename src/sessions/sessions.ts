@@ -42,6 +42,8 @@ export interface Session {
   data: Record<string, unknown>;
   /** Set when a staff member opened this session as the user: who, and the session to return to. */
   impersonator: { userId: UserId; sessionId: SessionId } | null;
+  /** The tenant it was opened in (`default` unless the app has tenants): it is refused in any other. */
+  tenantId: string;
 }
 
 export interface SessionPolicy {
@@ -84,6 +86,8 @@ export interface CreateSessionOptions {
   impersonator?: { userId: string; sessionId: string };
   /** A shorter lifetime than the policy's, e.g. for impersonation. */
   ttlSeconds?: number;
+  /** The tenant the session belongs to; default `default`. */
+  tenantId?: string;
 }
 
 export class Sessions<F extends CustomFields = NoCustomFields> {
@@ -137,6 +141,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
       data,
       impersonator_id: options.impersonator?.userId ?? null,
       impersonator_session_id: options.impersonator?.sessionId ?? null,
+      tenant_id: options.tenantId ?? 'default',
     });
     if (!row) throw new AuthError('not_found', 'There is no such active user.');
     return { session: this.#fromRow(row), token };
@@ -269,6 +274,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
             sessionId: (row.impersonator_session_id ?? '') as SessionId,
           }
         : null,
+      tenantId: row.tenant_id,
     };
   }
 }

@@ -36,11 +36,12 @@ export const TOKEN_PURPOSES = [
   'magic_link',
   'email_otp',
   'mfa_email',
+  'invitation',
 ] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 export type TokenId = `ott_${string}`;
 
-/** Reset 1 h, verification and email change 24 h, magic link 15 min, code 10 min. */
+/** Reset 1 h, verification and email change 24 h, magic link 15 min, code 10 min, invitation 7 days. */
 export const defaultTokenTtlSeconds: Readonly<Record<TokenPurpose, number>> = {
   password_reset: 3600,
   email_verification: 24 * 3600,
@@ -48,6 +49,7 @@ export const defaultTokenTtlSeconds: Readonly<Record<TokenPurpose, number>> = {
   magic_link: 15 * 60,
   email_otp: 10 * 60,
   mfa_email: 10 * 60,
+  invitation: 7 * 24 * 3600,
 };
 
 /** Tries a code allows (right or wrong); after that it is dead even for the right code. */
@@ -93,6 +95,8 @@ export interface OneTimeToken {
   usedAt: Date | null;
   /** Tries made on a code. */
   attempts: number;
+  /** The tenant it was issued in: it works there only. */
+  tenantId: string;
 }
 
 /** A used token and its user as they are now (null when it was issued to an address only). */
@@ -107,6 +111,13 @@ export interface IssueTokenInput {
   data?: Record<string, unknown>;
   /** Overrides the purpose's configured lifetime. */
   ttlSeconds?: number;
+  /** The tenant it is issued in (default: the default tenant); it is used there or nowhere. */
+  tenantId?: string;
+}
+
+/** Where a token is being used: the tenant of the request (default: the default tenant). */
+export interface TokenScope {
+  tenantId?: string;
 }
 
 export interface IssuedToken {
@@ -130,7 +141,11 @@ type TokenRow = {
   created_at: unknown;
   expires_at: unknown;
   used_at: unknown;
+  tenant_id: string;
 };
+
+/** The default tenant's id (`tenants/` sits above this module, so the value is repeated here). */
+const DEFAULT_TENANT = 'default';
 
 const LINK_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** Compared against when no code is found, so a miss costs what a wrong code does. */
@@ -182,6 +197,7 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
 
     const now = this.#now();
     const id = createId('ott', now);
+    const tenantId = input.tenantId ?? DEFAULT_TENANT;
     const isCode = CODE_PURPOSES.has(purpose);
     const token = isCode ? createNumericCode(this.#random) : createSecretToken();
     const row = {
@@ -195,13 +211,15 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
       attempts: 0,
       created_at: now,
       expires_at: new Date(now.getTime() + ttl * 1000),
+      tenant_id: tenantId,
     };
     const supersededBy = SUPERSEDED_BY[purpose];
     if (!supersededBy && userId === null) {
       await this.#database.db.insertInto('one_time_tokens').values(row).execute();
     } else {
       await writeTransaction(this.#database, async (trx) => {
-        if (supersededBy) await this.#lock(trx, `${purpose}:${supersededBy === 'email' ? email : userId}`);
+        if (supersededBy)
+          await this.#lock(trx, `${purpose}:${tenantId}:${supersededBy === 'email' ? email : userId}`);
         if (userId !== null) {
           const user = await trx
             .selectFrom('users')
@@ -220,6 +238,7 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
               .select(['attempts', 'expires_at'])
               .where('purpose', '=', purpose)
               .where('email', '=', email)
+              .where('tenant_id', '=', tenantId)
               .where('used_at', 'is', null)
               .where('expires_at', '>', now)
               .orderBy('attempts', 'desc')
@@ -236,6 +255,7 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
             .deleteFrom('one_time_tokens')
             .where('purpose', '=', purpose)
             .where(supersededBy, '=', key)
+            .where('tenant_id', '=', tenantId)
             .where('used_at', 'is', null)
             .execute();
         }
@@ -257,13 +277,18 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
    * An email-verification token also needs the user's address to be the one
    * it was sent to.
    */
-  async consume(purpose: TokenPurpose, token: unknown): Promise<ConsumedToken<F> | null> {
+  async consume(
+    purpose: TokenPurpose,
+    token: unknown,
+    scope: TokenScope = {},
+  ): Promise<ConsumedToken<F> | null> {
     const now = this.#now();
     const row = (await this.#database.db
       .updateTable('one_time_tokens')
       .set({ used_at: now })
       .where('token_hash', '=', this.#linkHash(purpose, token))
       .where('purpose', '=', String(purpose))
+      .where('tenant_id', '=', scope.tenantId ?? DEFAULT_TENANT)
       .where(usable(now))
       .returningAll()
       .executeTakeFirst()) as TokenRow | undefined;
@@ -272,13 +297,18 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
   }
 
   /** What `consume` would return, without using the token (e.g. to show a reset form before it is submitted). */
-  async peek(purpose: TokenPurpose, token: unknown): Promise<ConsumedToken<F> | null> {
+  async peek(
+    purpose: TokenPurpose,
+    token: unknown,
+    scope: TokenScope = {},
+  ): Promise<ConsumedToken<F> | null> {
     const now = this.#now();
     const row = (await this.#database.db
       .selectFrom('one_time_tokens')
       .selectAll()
       .where('token_hash', '=', this.#linkHash(purpose, token))
       .where('purpose', '=', String(purpose))
+      .where('tenant_id', '=', scope.tenantId ?? DEFAULT_TENANT)
       .where(usable(now))
       .executeTakeFirst()) as TokenRow | undefined;
     const user = await this.#user(row?.user_id ?? null);
@@ -290,7 +320,12 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
    * try counts, right or wrong; after `MAX_CODE_ATTEMPTS` the code is dead.
    * Null for a wrong, dead, expired, used or unknown code.
    */
-  async verifyCode(email: string, purpose: TokenPurpose, code: unknown): Promise<ConsumedToken<F> | null> {
+  async verifyCode(
+    email: string,
+    purpose: TokenPurpose,
+    code: unknown,
+    scope: TokenScope = {},
+  ): Promise<ConsumedToken<F> | null> {
     if (!CODE_PURPOSES.has(purpose) || typeof email !== 'string' || !isNumericCode(code)) return null;
     const address = normalizeEmail(email);
     const now = this.#now();
@@ -300,6 +335,7 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
       .where('email', '=', address)
       .where('purpose', '=', purpose)
+      .where('tenant_id', '=', scope.tenantId ?? DEFAULT_TENANT)
       .where('attempts', '<', MAX_CODE_ATTEMPTS)
       .where(usable(now))
       .returningAll()
@@ -416,5 +452,6 @@ function tokenFromRow(row: TokenRow): OneTimeToken {
     expiresAt: readDate(row.expires_at),
     usedAt: readOptionalDate(row.used_at),
     attempts: Number(row.attempts),
+    tenantId: row.tenant_id,
   };
 }

@@ -152,7 +152,7 @@ describe('user list query plans', () => {
     expect(has(/count\(\*\)/)).toBe(true); // a lookup's count (or PostgreSQL's counted lookup)
     if (t.auth.database.dialect === 'sqlite') {
       expect(has(/users_search match/)).toBe(true);
-      expect(has(/users_email_key where email >=/)).toBe(true);
+      expect(has(/users_email_idx where email >=/)).toBe(true);
       expect(has(/rowid = c\.r/)).toBe(true);
     } else {
       expect(has(/like/)).toBe(true);

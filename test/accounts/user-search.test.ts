@@ -180,7 +180,7 @@ describe('cursors', () => {
       });
     }
     // A well-formed cursor of this sort is a position, whatever made it.
-    const forged = encode({ s: 'email', o: 'asc', k: 'cursor1@search-e.example', i: 'anything' });
+    const forged = encode({ s: 'email', o: 'asc', k: 'cursor1@search-e.example', i: 'usr_zzzz' });
     const after = await auth.users.list({ sort: 'email', cursor: forged, limit: 1000 });
     expect(after.users[0]?.email).toBe('cursor2@search-e.example');
     const never = encode({ s: 'lastLogin', o: 'desc', k: null, i: 'usr_zzzz' });

@@ -89,7 +89,7 @@ describe('issue and consume', () => {
     expect(await t.auth.tokens.peek('password_reset', token)).toBeNull();
   });
 
-  it('has the default lifetimes: reset 1 h, magic link 15 min, code 10 min, verification and email change 24 h', async () => {
+  it('has the default lifetimes: reset 1 h, magic link 15 min, code 10 min, verification and email change 24 h, invitation 7 days', async () => {
     const user = await newUser();
     const expected: Record<TokenPurpose, number> = {
       password_reset: 3600,
@@ -98,6 +98,7 @@ describe('issue and consume', () => {
       mfa_email: 600,
       email_verification: 86_400,
       email_change: 86_400,
+      invitation: 604_800,
     };
     for (const [purpose, seconds] of Object.entries(expected) as [TokenPurpose, number][]) {
       const issued = await t.auth.tokens.issue({ purpose, userId: user.id, email: user.email });

@@ -11,6 +11,7 @@ import { mailOutbox } from './0009_mail_outbox.js';
 import { oneTimeTokens } from './0010_one_time_tokens.js';
 import { socialAccounts } from './0011_social_accounts.js';
 import { mfa } from './0012_mfa.js';
+import { tenants } from './0013_tenants.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -26,4 +27,5 @@ export const migrations: readonly Migration[] = [
   oneTimeTokens,
   socialAccounts,
   mfa,
+  tenants,
 ];
