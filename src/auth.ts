@@ -12,6 +12,7 @@ import type { SignedIn } from './http/exchange.js';
 import { Metrics } from './http/metrics.js';
 import type { SessionSource } from './http/request-auth.js';
 import { pathOf } from './http/route-table.js';
+import type { ResolvedRequest } from './http/tenant-resolution.js';
 import { createUi, type Ui } from './ui/ui.js';
 
 export interface Auth<F extends CustomFields = NoCustomFields> extends AuthCore<F> {
@@ -50,17 +51,25 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   // Page mounts by prefix; anything else is the API.
   const mounts = [ui, dashboard].filter((mount) => mount !== null);
   return Object.assign(core, {
-    handler(request: Request, connection?: ConnectionInfo) {
-      if (mounts.length > 0) {
-        const path = pathOf(request.url);
-        for (const mount of mounts) {
-          const prefix = mount.basePath;
-          if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
-            return mount.handle(request, connection);
-          }
+    async handler(incoming: Request, connection?: ConnectionInfo) {
+      if (mounts.length === 0) return api.fetch(incoming, connection);
+      let resolved: ResolvedRequest;
+      try {
+        resolved = await api.resolveTenant(incoming);
+      } catch {
+        // An unknown or disabled tenant: the API answers the refusal in its usual shape.
+        return api.fetch(incoming, connection);
+      }
+      const { request } = resolved;
+      const scoped = { ...connection, tenant: resolved };
+      const path = pathOf(request.url);
+      for (const mount of mounts) {
+        const prefix = mount.basePath;
+        if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
+          return mount.handle(request, scoped);
         }
       }
-      return api.fetch(request, connection);
+      return api.fetch(request, scoped);
     },
     getSession: (request: SessionSource) => api.getSession(request),
     metrics,

@@ -21,6 +21,12 @@ export const errorStatus = {
   csrf_failed: 403,
   /** Sign-in refused until the address is confirmed (`emailVerification.required`); a new link was mailed. */
   email_not_verified: 403,
+  /** The tenant the request names is disabled. */
+  tenant_disabled: 403,
+  /** The tenant's login policy does not offer this way in (or this sign-up). */
+  method_disabled: 403,
+  /** The account exists but is not a member of this tenant (and may not join it by itself). */
+  not_a_member: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

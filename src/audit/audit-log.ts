@@ -47,7 +47,17 @@ export type AuditEventType =
   | 'device_remembered'
   | 'device_forgotten'
   | 'passkey_added'
-  | 'passkey_removed';
+  | 'passkey_removed'
+  | 'tenant_created'
+  | 'tenant_updated'
+  | 'tenant_joined'
+  | 'tenant_switched'
+  | 'member_added'
+  | 'member_updated'
+  | 'member_removed'
+  | 'invitation_sent'
+  | 'invitation_accepted'
+  | 'invitation_revoked';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -89,6 +99,16 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   device_forgotten: true,
   passkey_added: true,
   passkey_removed: true,
+  tenant_created: true,
+  tenant_updated: true,
+  tenant_joined: true,
+  tenant_switched: true,
+  member_added: true,
+  member_updated: true,
+  member_removed: true,
+  invitation_sent: true,
+  invitation_accepted: true,
+  invitation_revoked: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

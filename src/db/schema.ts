@@ -186,6 +186,7 @@ export interface OAuthTransactionsTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   used_at: NullableTimestamp;
+  tenant_id: ColumnType<string, string | undefined, string>;
 }
 
 /** A user's TOTP authenticator (see `src/methods/mfa/`). */

@@ -35,11 +35,18 @@ import { isBearerMode, presentedToken, type SessionSource } from './request-auth
 import { errorResponse, json, type ResponseHeaders, responseHeaders } from './responses.js';
 import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
+import { type ResolvedRequest, type TenantOfRequest, tenantResolver } from './tenant-resolution.js';
 import { trustedDeviceRoutes } from './trusted-device-routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
 export interface ConnectionInfo {
   ip?: string | null;
+  /**
+   * The request's tenant, when the caller has resolved it already (the
+   * handler does, before choosing between pages and API; the pages pass it on
+   * to their API calls). Otherwise the API resolves it from the request.
+   */
+  tenant?: TenantOfRequest;
 }
 
 export interface Api<F extends CustomFields> {
@@ -47,6 +54,8 @@ export interface Api<F extends CustomFields> {
   /** The signed-in session of a request (or anything with its URL and headers), or null. */
   getSession(source: SessionSource): Promise<SignedIn<F> | null>;
   readonly settings: HttpSettings;
+  /** Which tenant a request is for, and the request with any tenant prefix taken off its path. */
+  resolveTenant(request: Request): Promise<ResolvedRequest>;
 }
 
 export function createApi<F extends CustomFields>(
@@ -54,6 +63,7 @@ export function createApi<F extends CustomFields>(
   options: { metrics?: Metrics; rateLimitStore?: RateLimitStore } = {},
 ): Api<F> {
   const settings = httpSettings(core.config as GatehouseConfig<CustomFields>);
+  const tenants = tenantResolver(core, settings.basePath, core.config.tenants);
   const throttle = createThrottle(core, options.rateLimitStore);
   const fields = (core.config.user?.fields ?? {}) as F;
   const pages = mailPages(core.config, settings.basePath);
@@ -108,11 +118,12 @@ export function createApi<F extends CustomFields>(
       request: Request,
       connection: ConnectionInfo | undefined,
       params: Record<string, string>,
+      tenant: TenantOfRequest,
     ) => Promise<Response>
   >();
   for (const route of routes) {
-    table.add(route.method, settings.basePath + route.path, (request, connection, params) =>
-      run(route, request, connection, params),
+    table.add(route.method, settings.basePath + route.path, (request, connection, params, tenant) =>
+      run(route, request, connection, params, tenant),
     );
   }
   const openApi = JSON.stringify(openApiDocument(routes, settings.basePath));
@@ -133,9 +144,10 @@ export function createApi<F extends CustomFields>(
     request: Request,
     connection: ConnectionInfo | undefined,
     params: Record<string, string>,
+    tenant: TenantOfRequest,
   ): Promise<Response> {
     const started = metrics ? performance.now() : 0;
-    const x = new Exchange(core, request, connection?.ip ?? null, settings);
+    const x = new Exchange(core, request, connection?.ip ?? null, settings, tenant);
     let response: Response;
     try {
       if (!x.bearerMode && route.method !== 'GET' && !route.crossSite) {
@@ -163,23 +175,39 @@ export function createApi<F extends CustomFields>(
 
   return {
     settings,
-    async fetch(request, connection) {
+    resolveTenant: tenants.resolve,
+    async fetch(incoming, connection) {
       try {
-        if (request.method === 'OPTIONS') {
-          return preflight(request.headers.get('origin'), settings.trustedOrigins, headersFor(request));
+        if (incoming.method === 'OPTIONS') {
+          return preflight(incoming.headers.get('origin'), settings.trustedOrigins, headersFor(incoming));
+        }
+        let request = incoming;
+        let tenant = connection?.tenant;
+        if (!tenant) {
+          const resolved = await tenants.resolve(incoming);
+          request = resolved.request;
+          tenant = resolved;
         }
         const found = table.match(request.method, pathOf(request.url));
         if (!found)
           return errorResponse(new AuthError('not_found', 'There is no such route.'), headersFor(request));
-        return await found.value(request, connection, found.params);
+        return await found.value(request, connection, found.params, tenant);
       } catch (error) {
-        return internalError(core.logger, error, headersFor(request));
+        if (isAuthError(error)) return errorResponse(error, headersFor(incoming));
+        return internalError(core.logger, error, headersFor(incoming));
       }
     },
-    getSession(source) {
+    async getSession(source) {
       const cookie = settings.cookie ?? cookiePolicyFor(source.url.startsWith('https:') ? 'https:' : 'http:');
       const presented = presentedToken(source.headers, isBearerMode(source.headers) ? null : cookie.name);
-      return presented ? core.sessions.validate(presented.token) : Promise.resolve(null);
+      const found = presented ? await core.sessions.validate(presented.token) : null;
+      // A request that names a tenant (header, subdomain) gets that tenant's session or none.
+      const slug = found && tenants.named(source.url, source.headers);
+      if (found && slug) {
+        const tenant = await core.tenants.resolve(slug);
+        if (tenant?.id !== found.session.tenantId) return null;
+      }
+      return found;
     },
   };
 }

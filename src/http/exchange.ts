@@ -10,11 +10,13 @@ import type { AuthCore } from '../core.js';
 import { AuthError } from '../errors.js';
 import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
 import type { Session } from '../sessions/sessions.js';
+import type { Tenant } from '../tenants/tenants.js';
 import { clientIp } from './client-ip.js';
 import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
 import { resolveRedirect } from './redirects.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
 import { type ResponseHeaders, responseHeaders } from './responses.js';
+import { isDefaultTenant, type TenantOfRequest } from './tenant-resolution.js';
 
 /** How recent an authentication sensitive actions need by default: 15 minutes. */
 export const DEFAULT_REAUTH_WINDOW_SECONDS = 900;
@@ -40,7 +42,12 @@ export class Exchange<F extends CustomFields> {
   readonly cookie: CookiePolicy;
   readonly bearerMode: boolean;
   readonly presented: PresentedToken | null;
+  /** The tenant this request is for (the default tenant unless it named one). */
+  readonly tenant: Tenant;
+  readonly #tenantPrefix: string;
   readonly #settings: HttpSettings;
+  /** A session the request carried that belongs to another tenant: refused here, ended by a new sign-in. */
+  #foreignSessionId: string | null = null;
   #signedIn: Promise<SignedIn<F> | null> | undefined;
   #impersonatorId: string | null = null;
 
@@ -52,8 +59,11 @@ export class Exchange<F extends CustomFields> {
     readonly request: Request,
     socketIp: string | null,
     settings: HttpSettings,
+    scope: TenantOfRequest,
   ) {
     this.#settings = settings;
+    this.tenant = scope.tenant;
+    this.#tenantPrefix = scope.prefix;
     this.#socketIp = socketIp;
     // Without a configured public URL the request's own scheme decides, as it does for the origin.
     this.cookie = settings.cookie ?? cookiePolicyFor(request.url.startsWith('https:') ? 'https:' : 'http:');
@@ -86,15 +96,61 @@ export class Exchange<F extends CustomFields> {
     return this.request.headers.get('user-agent')?.slice(0, 512) ?? null;
   }
 
-  /** The signed-in session and user of this request, or null. */
+  /**
+   * The signed-in session and user of this request, or null. A session opened
+   * in another tenant is no session here.
+   */
   signedIn(): Promise<SignedIn<F> | null> {
     this.#signedIn ??= this.presented
       ? this.core.sessions.validate(this.presented.token).then((found) => {
+          if (found && found.session.tenantId !== this.tenant.id) {
+            this.#foreignSessionId = found.session.id;
+            return null;
+          }
           this.#impersonatorId = found?.session.impersonator?.userId ?? null;
           return found;
         })
       : Promise.resolve(null);
     return this.#signedIn;
+  }
+
+  /**
+   * This request as another tenant's (by id): for a flow that began in one
+   * tenant and comes back through a URL shared by all (a social sign-in's
+   * callback). Links made from it use the tenant's path prefix.
+   */
+  async inTenant(tenantId: string): Promise<Exchange<F>> {
+    if (tenantId === this.tenant.id) return this;
+    const tenant = await this.core.tenants.get(tenantId);
+    if (!tenant?.isActive) throw new AuthError('tenant_disabled', 'This organisation is disabled.');
+    const prefix = isDefaultTenant(tenant) ? '' : `/t/${tenant.slug}`;
+    return new Exchange(this.core, this.request, this.#socketIp, this.#settings, { tenant, prefix });
+  }
+
+  /** The id of a session of another tenant that this request carried (known once `signedIn` has run). */
+  get foreignSessionId(): string | null {
+    return this.#foreignSessionId;
+  }
+
+  /** Lookups by email or username search this tenant's user pool. */
+  get pool(): { pool: string } {
+    return { pool: this.tenant.poolId };
+  }
+
+  /** One-time tokens are issued in, and only work in, this tenant. */
+  get tokenScope(): { tenantId: string } {
+    return { tenantId: this.tenant.id };
+  }
+
+  /**
+   * A path on this server as this tenant reaches it: `/auth/ui/x` becomes
+   * `/auth/t/acme/ui/x` when the request named its tenant in the path. Other
+   * paths (an app's own pages) are returned as they are.
+   */
+  tenantPath(path: string): string {
+    const base = this.#settings.basePath;
+    if (this.#tenantPrefix === '' || !(path === base || path.startsWith(`${base}/`))) return path;
+    return base + this.#tenantPrefix + path.slice(base.length);
   }
 
   /** The signed-in session and user, or a 401 `unauthenticated`. */
@@ -130,10 +186,37 @@ export class Exchange<F extends CustomFields> {
   async requirePermission(permission: string): Promise<SignedIn<F>> {
     const found = await this.requireSignedIn();
     const { user } = found;
-    if (!(user.isStaff || user.isSuperuser) || !(await this.core.permissions.hasPerm(user, permission))) {
+    // The installation's staff work in the default tenant; a tenant's admins use its tenant routes.
+    if (
+      !isDefaultTenant(this.tenant) ||
+      !(user.isStaff || user.isSuperuser) ||
+      !(await this.core.permissions.hasPerm(user, permission))
+    ) {
       throw new AuthError('forbidden', 'You do not have permission to do this.');
     }
     return found;
+  }
+
+  /**
+   * The signed-in user, if they may do this to the tenant `tenantId`: the
+   * installation's staff with the permission (from the default tenant), or a
+   * member of that tenant who holds it there, signed in to it. Anyone else
+   * gets 404 for another tenant (its existence is not theirs to learn) and
+   * 403 for the tenant they are in.
+   */
+  async requireTenantPermission(tenantId: string, permission: string): Promise<SignedIn<F>> {
+    const found = await this.requireSignedIn();
+    const { user } = found;
+    const { permissions } = this.core;
+    const forbidden = new AuthError('forbidden', 'You do not have permission to do this.');
+    const unknown = new AuthError('not_found', 'There is no such tenant.');
+    if (isDefaultTenant(this.tenant)) {
+      if ((user.isStaff || user.isSuperuser) && (await permissions.hasPerm(user, permission))) return found;
+      throw tenantId === this.tenant.id ? forbidden : unknown;
+    }
+    if (tenantId !== this.tenant.id) throw unknown;
+    if (await permissions.hasPerm(user, permission, { tenant: tenantId })) return found;
+    throw forbidden;
   }
 
   /** The visitor's anonymous session, when anonymous sessions are on and the request has one. */
@@ -186,14 +269,16 @@ export class Exchange<F extends CustomFields> {
   }
 
   /**
-   * What audit events record of the client, and the staff member behind the
-   * session when it is an impersonation (known once `signedIn` has run).
+   * What audit events record of the client, the staff member behind the
+   * session when it is an impersonation (known once `signedIn` has run), and
+   * the tenant unless it is the default one (sessions made with it belong there).
    */
-  get client(): { ip: string | null; userAgent: string | null; impersonatorId?: string } {
+  get client(): { ip: string | null; userAgent: string | null; impersonatorId?: string; tenantId?: string } {
     return {
       ip: this.ip,
       userAgent: this.userAgent,
       ...(this.#impersonatorId ? { impersonatorId: this.#impersonatorId } : {}),
+      ...(isDefaultTenant(this.tenant) ? {} : { tenantId: this.tenant.id }),
     };
   }
 }

@@ -47,6 +47,7 @@ export async function challengeSecondFactor<F extends CustomFields>(
 ): Promise<Response> {
   const { core } = x;
   const data = {
+    tenantId: x.tenant.id,
     ...(first.redirect !== null ? { redirectTo: first.redirect } : {}),
     ...(first.details ? { details: first.details } : {}),
   };
@@ -101,5 +102,5 @@ export function trustedDevicesOn<F extends CustomFields>(x: Exchange<F>): boolea
 function challengePage<F extends CustomFields>(x: Exchange<F>): string | null {
   const { config } = x.core;
   if (config.links?.mfa) return config.links.mfa;
-  return config.ui?.enabled === false ? null : `${config.basePath ?? '/auth'}/ui/mfa`;
+  return config.ui?.enabled === false ? null : x.tenantPath(`${config.basePath ?? '/auth'}/ui/mfa`);
 }

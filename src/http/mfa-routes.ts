@@ -12,11 +12,13 @@
  * - The challenge comes in the body or, for browsers, in the `gh_mfa` cookie;
  *   it opens nothing but these routes.
  */
+
 import { z } from 'zod';
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
 import { AuthError, invalidRequest } from '../errors.js';
 import type { MfaChallenge } from '../methods/mfa/challenges.js';
+import { DEFAULT_TENANT_ID } from '../tenants/tenants.js';
 import { readBody } from './body.js';
 import { deviceCookie, mfaCookie, mfaCookieName, readCookie } from './cookies.js';
 import type { Exchange } from './exchange.js';
@@ -77,9 +79,14 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
     return fromBody ?? readCookie(x.request.headers.get('cookie'), mfaCookieName(x.cookie));
   }
 
-  /** The active user a live challenge belongs to; 401 `unauthenticated` for anything else. */
+  /**
+   * The active user a live challenge of this tenant belongs to; 401
+   * `unauthenticated` for anything else (a challenge is finished where its
+   * first factor was proved).
+   */
   async function challengeUser(x: Exchange<F>, found: MfaChallenge | null): Promise<User<F>> {
-    const user = found ? await x.core.users.get(found.userId) : null;
+    const here = found && (found.data.tenantId ?? DEFAULT_TENANT_ID) === x.tenant.id;
+    const user = here ? await x.core.users.get(found.userId) : null;
     if (!found || !user?.isActive) throw new AuthError('unauthenticated', CHALLENGE_GONE);
     return user;
   }
@@ -253,6 +260,7 @@ export function mfaRoutes<F extends CustomFields>(deps: { throttle: Throttle | n
               purpose: 'mfa_email',
               userId: user.id,
               email: user.email,
+              ...x.tokenScope,
             });
             if (issued.attemptsRemaining === 0) return;
             const expiresInSeconds = Math.round((issued.expiresAt.getTime() - core.now().getTime()) / 1000);

@@ -23,6 +23,7 @@ import type { UpdateUserInput } from '../accounts/users.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { CompletedCallback } from '../methods/oauth/social-login.js';
 import { TRANSACTION_TTL_SECONDS } from '../methods/oauth/transactions.js';
+import { offersMethod } from '../tenants/policy.js';
 import { audit, CHANGES, changeableUser, GUARDED, userOf } from './admin-access.js';
 import { readBody } from './body.js';
 import { oauthCookie, oauthCookieName, readCookie } from './cookies.js';
@@ -32,6 +33,7 @@ import { later, sendLink } from './recovery-routes.js';
 import { empty, errorResponse, json, seeOther } from './responses.js';
 import { completeSignIn, createWithHooks, type RouteSpec, refuseUnverified } from './routes.js';
 import { parseBody } from './schemas.js';
+import { requireMethod } from './tenant-gate.js';
 
 const redirectQuery = z.object({ redirectTo: z.string().optional() });
 /** What a provider sends back (Apple adds `user`, the name, on a first sign-in). */
@@ -84,7 +86,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
 
   async function signIn(x: Exchange<F>, done: CompletedCallback): Promise<Response> {
     const { core } = x;
-    const decision = await core.oauth.decide(done, { signUpOpen: deps.signUpEnabled });
+    const decision = await core.oauth.decide(done, { signUpOpen: deps.signUpEnabled, ...x.pool });
     const { identity, provider, tokens } = done;
     let user: User<F>;
     let details: Record<string, unknown> = { method: 'oauth', provider: provider.id };
@@ -119,7 +121,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
     if (deps.verificationRequired && !user.emailVerified) {
       await refuseUnverified(x, user, deps.verificationRequired, deps.throttle, undefined);
     }
-    const redirect = done.transaction.redirectTo ?? deps.afterSignIn;
+    const redirect = done.transaction.redirectTo ?? x.tenantPath(deps.afterSignIn);
     return completeSignIn(x, user, { amr: ['oauth'], redirect, form: true, details });
   }
 
@@ -160,7 +162,9 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       intent = transaction.intent;
       next = intent === 'sign_in' ? transaction.redirectTo : null;
       const done = await core.oauth.exchange(transaction, checks, query);
-      const response = intent === 'link' ? await link(x, done) : await signIn(x, done);
+      // The provider calls back one URL for every tenant: the sign-in ends in the tenant it began in.
+      const there = await x.inTenant(transaction.tenantId);
+      const response = intent === 'link' ? await link(there, done) : await signIn(there, done);
       response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
       return response;
     } catch (error) {
@@ -198,7 +202,10 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       success: { status: 200, description: '`{providers: [{id, name, url}]}`; `url` starts a sign-in' },
       errors: [],
       async handle(x) {
-        const providers = x.core.oauth.list().map((p) => ({ ...p, url: `${deps.basePath}/oauth/${p.id}` }));
+        const providers = x.core.oauth
+          .list()
+          .filter((p) => offersMethod(x.tenant.policy, 'social', p.id))
+          .map((p) => ({ ...p, url: x.tenantPath(`${deps.basePath}/oauth/${p.id}`) }));
         return json(200, { providers }, x.headers);
       },
     },
@@ -213,14 +220,16 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         status: 302,
         description: 'To the provider; the `gh_oauth` cookie ties the callback to this browser',
       },
-      errors: ['invalid_redirect', 'not_found', 'unavailable', 'rate_limited'],
+      errors: ['invalid_redirect', 'not_found', 'method_disabled', 'unavailable', 'rate_limited'],
       async handle(x, params) {
+        requireMethod(x, 'social', params.provider);
         // Each start stores a transaction: an address may not start more than it could sign in.
         await deps.throttle?.countSocialStart(x.ip);
         const redirect = x.redirectTarget(new URL(x.request.url).searchParams.get('redirectTo') ?? undefined);
         const started = await x.core.oauth.begin(params.provider ?? '', {
           intent: 'sign_in',
           redirectTo: redirect,
+          tenantId: x.tenant.id,
         });
         setTransactionCookie(x, params.provider ?? '', started.secret);
         x.headers.location = started.url.href;
@@ -256,6 +265,7 @@ export function oauthRoutes<F extends CustomFields>(deps: {
           userId: user.id,
           sessionId: session.id,
           redirectTo: redirect,
+          tenantId: x.tenant.id,
         });
         setTransactionCookie(x, params.provider ?? '', started.secret);
         return form ? seeOther(started.url.href, x.headers) : json(200, { url: started.url.href }, x.headers);

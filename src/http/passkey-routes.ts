@@ -24,6 +24,7 @@ import { empty, json } from './responses.js';
 import { completeSignIn, type RouteSpec, refuseUnverified } from './routes.js';
 import { parseBody } from './schemas.js';
 import { noticeLater } from './security-notices.js';
+import { requireMethod } from './tenant-gate.js';
 
 const base64url = (max: number) =>
   z
@@ -182,6 +183,7 @@ export function passkeyRoutes<F extends CustomFields>(deps: {
       success: { status: 200, description: 'PublicKeyCredentialRequestOptionsJSON; valid for 5 minutes' },
       errors: ['csrf_failed', 'rate_limited'],
       async handle(x) {
+        requireMethod(x, 'passkey');
         await deps.throttle?.countPasskeyStart(x.ip);
         const options = await x.core.passkeys.authenticationOptions({
           purpose: 'signin',
@@ -209,6 +211,7 @@ export function passkeyRoutes<F extends CustomFields>(deps: {
         'csrf_failed',
       ],
       async handle(x) {
+        requireMethod(x, 'passkey');
         const { fields: raw } = await readBody(x.request);
         const body = parseBody(passkeySignInBody, raw);
         const redirect = x.redirectTarget(body.redirectTo);

@@ -21,6 +21,7 @@ import type { User } from '../accounts/user.js';
 import type { UpdateUserInput } from '../accounts/users.js';
 import { type AuthError, invalidRequest } from '../errors.js';
 import { publicLink } from '../mail/public-link.js';
+import { admitsEmail } from '../tenants/policy.js';
 import type { ConsumedToken } from '../tokens/one-time-tokens.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
@@ -29,6 +30,7 @@ import { developmentOrigin, later } from './recovery-routes.js';
 import { empty } from './responses.js';
 import { completeSignIn, createWithHooks, type RouteSpec } from './routes.js';
 import { emailBody, parseBody, tokenBody } from './schemas.js';
+import { requireMethod } from './tenant-gate.js';
 
 const INVALID_LINK =
   'This link is not valid any more: it was used, replaced or has expired. Ask for a new one.';
@@ -61,19 +63,24 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
   function mailLater(x: Exchange<F>, method: Method, address: string, redirect: string | null): void {
     later(x, async () => {
       const { core } = x;
-      const user = await core.users.getByEmail(address);
-      if (user ? !user.isActive : !signUpEnabled) return;
+      const user = await core.users.getByEmail(address, x.pool);
+      if (
+        user
+          ? !user.isActive
+          : !(signUpEnabled && x.tenant.policy.signUp && admitsEmail(x.tenant.policy, address))
+      )
+        return;
       const to = user?.email ?? address;
       const userId = user?.id ?? null;
       const purpose = method === 'magic_link' ? 'magic_link' : 'email_otp';
       const data = redirect !== null ? { redirectTo: redirect } : {};
-      const issued = await core.tokens.issue({ purpose, userId, email: to, data });
+      const issued = await core.tokens.issue({ purpose, userId, email: to, data, ...x.tokenScope });
       const expiresInSeconds = Math.round((issued.expiresAt.getTime() - core.now().getTime()) / 1000);
       if (method === 'magic_link') {
         const origin = developmentOrigin(core, x.request);
         const link = publicLink(
           core.config,
-          deps.verifyPath,
+          x.tenantPath(deps.verifyPath),
           { token: issued.token },
           origin ? { origin } : {},
         );
@@ -111,7 +118,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
       if (!user?.isActive || user.email !== spent.email) throw refusal();
     } else {
       if (!signUpEnabled) throw refusal();
-      user = await core.users.getByEmail(spent.email);
+      user = await core.users.getByEmail(spent.email, x.pool);
       if (user && !user.isActive) throw refusal();
       if (!user) user = await signUp(x, spent.email);
     }
@@ -160,6 +167,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
       },
       errors: ['invalid_request', 'invalid_redirect', 'csrf_failed', 'rate_limited'],
       async handle(x) {
+        requireMethod(x, 'magicLink');
         const body = parseBody(magicLinkBody, (await readBody(x.request)).fields);
         const address = parseAddress(body.email);
         const redirect = x.redirectTarget(body.redirectTo);
@@ -182,7 +190,10 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         const headers = { ...x.headers, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
         return new Response(null, {
           status: 303,
-          headers: { ...headers, location: `${deps.landingPage}?token=${encodeURIComponent(token)}` },
+          headers: {
+            ...headers,
+            location: `${x.tenantPath(deps.landingPage)}?token=${encodeURIComponent(token)}`,
+          },
         });
       },
     },
@@ -200,9 +211,10 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
       },
       errors: ['invalid_request', 'forbidden', 'mfa_required', 'csrf_failed'],
       async handle(x) {
+        requireMethod(x, 'magicLink');
         const { fields: raw, form } = await readBody(x.request);
         const { token } = parseBody(tokenBody, raw);
-        const spent = await x.core.tokens.consume('magic_link', token);
+        const spent = await x.core.tokens.consume('magic_link', token, x.tokenScope);
         const refusal = () => invalidRequest({ token: INVALID_LINK });
         if (!spent) throw refusal();
         const user = await userFor(x, spent, refusal);
@@ -222,6 +234,7 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
       },
       errors: ['invalid_request', 'csrf_failed', 'rate_limited'],
       async handle(x) {
+        requireMethod(x, 'emailCode');
         const body = parseBody(emailBody, (await readBody(x.request)).fields);
         const address = parseAddress(body.email);
         const allowed = throttle ? await throttle.countMailRequest(x.ip, address) : true;
@@ -250,16 +263,17 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
         'rate_limited',
       ],
       async handle(x) {
+        requireMethod(x, 'emailCode');
         const { fields: raw, form } = await readBody(x.request);
         const body = parseBody(otpVerifyBody, raw);
         const redirect = x.redirectTarget(body.redirectTo);
         // The sign-in counters: per address, and per account from this address.
         const attempt = await throttle?.beginSignIn(x.ip, body.email);
-        const spent = await x.core.tokens.verifyCode(body.email, 'email_otp', body.code.trim());
+        const spent = await x.core.tokens.verifyCode(body.email, 'email_otp', body.code.trim(), x.tokenScope);
         const refusal = () => invalidRequest({ code: INVALID_CODE });
         if (!spent) {
           later(x, async () => {
-            const known = await x.core.users.getByEmail(body.email);
+            const known = await x.core.users.getByEmail(body.email, x.pool);
             await x.core.audit.record({
               type: 'signin_failed',
               userId: known?.id ?? null,

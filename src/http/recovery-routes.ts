@@ -56,7 +56,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
         const allowed = throttle ? await throttle.countMailRequest(x.ip, email) : true;
         if (allowed) {
           later(x, async () => {
-            const user = await x.core.users.getByEmail(email);
+            const user = await x.core.users.getByEmail(email, x.pool);
             if (!user?.isActive) return;
             await sendLink(x, user, 'password_reset', 'password_reset', pages.resetPassword);
             await x.core.audit.record({ type: 'password_reset_requested', userId: user.id, ...x.client });
@@ -76,7 +76,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
       async handle(x) {
         const { core } = x;
         const { token, newPassword } = parseBody(tokenPasswordBody, (await readBody(x.request)).fields);
-        const found = await core.tokens.peek('password_reset', token);
+        const found = await core.tokens.peek('password_reset', token, x.tokenScope);
         if (!found?.user?.isActive) throw invalidRequest({ token: INVALID_LINK });
         // Checked before the token is spent, so a weak password does not cost the user their link.
         const problems = await validatePassword(newPassword, found.user, core.validators);
@@ -85,7 +85,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
             fields: { newPassword: problems.join(' ') },
           });
         }
-        const spent = await core.tokens.consume('password_reset', token);
+        const spent = await core.tokens.consume('password_reset', token, x.tokenScope);
         if (!spent?.user) throw invalidRequest({ token: INVALID_LINK });
         await core.users.setPassword(spent.user.id, newPassword, { validate: false });
         await core.sessions.revokeAllForUser(spent.user.id);
@@ -124,7 +124,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
       errors: ['invalid_request', 'csrf_failed'],
       async handle(x) {
         const { token } = parseBody(tokenBody, (await readBody(x.request)).fields);
-        const spent = await x.core.tokens.consume('email_verification', token);
+        const spent = await x.core.tokens.consume('email_verification', token, x.tokenScope);
         if (!spent?.user) throw invalidRequest({ token: INVALID_LINK });
         const user = await x.core.users.update(spent.user.id, { emailVerified: true } as never);
         await x.core.audit.record({ type: 'email_verified', userId: user.id, ...x.client });
@@ -160,7 +160,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
         if (allowed && newEmail !== user.email) {
           later(x, async () => {
             const { core } = x;
-            const holder = await core.users.getByEmail(newEmail);
+            const holder = await core.users.getByEmail(newEmail, { pool: user.poolId });
             await core.audit.record({ type: 'email_change_requested', userId: user.id, ...x.client });
             // A taken address gets nothing: the link could never be confirmed, and mail would tell its owner about this account.
             if (holder) return;
@@ -169,10 +169,11 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
               purpose: 'email_change',
               userId: user.id,
               email: newEmail,
+              ...x.tokenScope,
             });
             const link = publicLink(
               core.config,
-              pages.confirmEmailChange,
+              x.tenantPath(pages.confirmEmailChange),
               { token: issued.token },
               origin ? { origin } : {},
             );
@@ -202,7 +203,7 @@ export function recoveryRoutes<F extends CustomFields>(deps: {
       async handle(x) {
         const { core } = x;
         const { token } = parseBody(tokenBody, (await readBody(x.request)).fields);
-        const spent = await core.tokens.consume('email_change', token);
+        const spent = await core.tokens.consume('email_change', token, x.tokenScope);
         if (!spent?.user?.isActive) throw invalidRequest({ token: INVALID_LINK });
         const previous = spent.user.email;
         let user: User<F>;
@@ -265,7 +266,7 @@ function secondsUntil<F extends CustomFields>(core: AuthCore<F>, at: Date): numb
 
 /** Issues a token for the user and queues the message with its link. */
 export async function sendLink<F extends CustomFields>(
-  x: Pick<Exchange<F>, 'core' | 'request'>,
+  x: Pick<Exchange<F>, 'core' | 'request' | 'tokenScope' | 'tenantPath'>,
   user: User<F>,
   purpose: TokenPurpose,
   template: Extract<MailTemplateName, 'password_reset' | 'verify_email'>,
@@ -273,8 +274,8 @@ export async function sendLink<F extends CustomFields>(
 ): Promise<void> {
   const { core } = x;
   const origin = developmentOrigin(core, x.request);
-  const issued = await core.tokens.issue({ purpose, userId: user.id, email: user.email });
-  const link = publicLink(core.config, page, { token: issued.token }, origin ? { origin } : {});
+  const issued = await core.tokens.issue({ purpose, userId: user.id, email: user.email, ...x.tokenScope });
+  const link = publicLink(core.config, x.tenantPath(page), { token: issued.token }, origin ? { origin } : {});
   const expiresInSeconds = Math.round((issued.expiresAt.getTime() - core.now().getTime()) / 1000);
   await core.mail.enqueue({ to: user.email, template, data: { link, expiresInSeconds } });
 }

@@ -26,6 +26,13 @@ import {
   signUpBody,
   withTimestamps,
 } from './schemas.js';
+import {
+  admitToTenant,
+  membershipOnSignUp,
+  mustEnroll,
+  requireMethod,
+  requireOpenSignUp,
+} from './tenant-gate.js';
 import { sessionListItem, sessionView, userView } from './views.js';
 
 export interface RouteSpec<F extends CustomFields> {
@@ -85,11 +92,13 @@ export function accountRoutes<F extends CustomFields>(deps: {
         'password_invalid',
         'conflict',
         'forbidden',
+        'method_disabled',
         'csrf_failed',
         'rate_limited',
       ],
       async handle(x) {
         if (!deps.signUpEnabled) throw new AuthError('forbidden', 'Sign-up is closed.');
+        requireMethod(x, 'password');
         await throttle?.beginSignUp(x.ip);
         const { fields: raw, form } = await readBody(x.request);
         const { redirectTo, ...body } = parseBody(signUpSchema, form ? coerceFormFields(fields, raw) : raw);
@@ -104,7 +113,8 @@ export function accountRoutes<F extends CustomFields>(deps: {
           return json(201, { user: userView(fields, user) }, x.headers);
         }
         const { session, token } = await startSession(x, user, ['pwd']);
-        return signedInResponse(x, { status: 201, user, session, token, redirect, form });
+        const enroll = await mustEnroll(x, user);
+        return signedInResponse(x, { status: 201, user, session, token, redirect, form, enroll });
       },
     },
     {
@@ -124,6 +134,8 @@ export function accountRoutes<F extends CustomFields>(deps: {
         'invalid_credentials',
         'mfa_required',
         'email_not_verified',
+        'method_disabled',
+        'not_a_member',
         'csrf_failed',
         'rate_limited',
       ],
@@ -132,15 +144,16 @@ export function accountRoutes<F extends CustomFields>(deps: {
         const { fields: raw, form } = await readBody(x.request);
         const body = parseBody(signInBody, raw);
         const redirect = x.redirectTarget(body.redirectTo);
+        requireMethod(x, 'password');
         const identifier = (body.email ?? body.username) as string;
         const attempt = await throttle?.beginSignIn(x.ip, identifier);
         const credentials = body.email !== undefined ? { email: identifier } : { username: identifier };
         const user = await core.authenticate(
           { ...credentials, password: body.password },
-          { request: x.request },
+          { request: x.request, ...x.pool },
         );
         if (!user) {
-          const known = await core.users.getByIdentifier(identifier);
+          const known = await core.users.getByIdentifier(identifier, x.pool);
           await core.audit.record({
             type: 'signin_failed',
             userId: known?.id ?? null,
@@ -413,7 +426,9 @@ export async function refuseUnverified<F extends CustomFields>(
 /**
  * Creates an account through the sign-up hooks: `beforeSignUp` may add
  * fields, `afterSignUp` runs in the insert's transaction (if it throws, no
- * user is created); then the audit event.
+ * user is created); then the audit event. The account is made in the
+ * tenant's pool, as a member of the tenant, if the tenant takes sign-ups
+ * from that address.
  */
 export async function createWithHooks<F extends CustomFields>(
   x: Exchange<F>,
@@ -424,14 +439,18 @@ export async function createWithHooks<F extends CustomFields>(
   alongside?: (user: User<F>, trx: Executor) => Promise<void>,
 ): Promise<User<F>> {
   const { core } = x;
+  if (typeof body.email === 'string') requireOpenSignUp(x, body.email);
   const hooks = core.config.hooks;
   const added = await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request });
   const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });
   const afterSignUp = hooks?.afterSignUp;
+  const { pool, inTransaction: join } = membershipOnSignUp(x);
   const user = await core.users.create(input as CreateUserInput<F>, {
-    ...(afterSignUp || alongside
+    pool,
+    ...(afterSignUp || alongside || join
       ? {
           async inTransaction(created, db) {
+            await join?.(created, db);
             await alongside?.(created, db);
             await afterSignUp?.({ user: created, request: x.request, db });
           },
@@ -453,6 +472,7 @@ export async function completeSignIn<F extends CustomFields>(
   user: User<F>,
   options: FirstFactor & { accepted?: () => Promise<void> },
 ): Promise<Response> {
+  await admitToTenant(x, user);
   await x.core.config.hooks?.beforeSignIn?.({ user, request: x.request });
   await options.accepted?.();
   if (await needsSecondFactor(x, user, options.amr)) return challengeSecondFactor(x, user, options);
@@ -484,12 +504,12 @@ export async function finishSignIn<F extends CustomFields>(
     ...x.client,
     details: { session: session.id, amr: options.amr, ...options.details },
   });
-  const enroll = await core.mfa.mustEnroll(user);
+  const enroll = await mustEnroll(x, user);
   const { form } = options;
   const uiOn = core.config.ui?.enabled !== false;
   const redirect =
     enroll && form && uiOn
-      ? `${core.config.basePath ?? '/auth'}/ui/mfa/setup${options.redirect ? `?next=${encodeURIComponent(options.redirect)}` : ''}`
+      ? `${x.tenantPath(`${core.config.basePath ?? '/auth'}/ui/mfa/setup`)}${options.redirect ? `?next=${encodeURIComponent(options.redirect)}` : ''}`
       : options.redirect;
   return signedInResponse(x, { status: 200, user, session, token, redirect, form, enroll });
 }
@@ -510,6 +530,7 @@ export async function startSession<F extends CustomFields>(
   const data = previous?.user.id === user.id ? previous.session.data : (anonymous?.data ?? {});
   const created = await sessions.create(user.id, { ...x.client, amr, data });
   if (previous) await sessions.revoke(previous.session.id);
+  if (x.foreignSessionId) await sessions.revoke(x.foreignSessionId);
   if (anonymous) await sessions.anonymous.revoke(anonymous.id);
   x.setSessionCookie(created.token);
   return created;

@@ -68,7 +68,9 @@ async function isRight<F extends CustomFields>(
     case 'recovery_code':
       return mfa.recoveryCodes.use(user.id, answer.value);
     case 'email':
-      return (await tokens.verifyCode(user.email, 'mfa_email', answer.value))?.userId === user.id;
+      return (
+        (await tokens.verifyCode(user.email, 'mfa_email', answer.value, x.tokenScope))?.userId === user.id
+      );
     case 'passkey': {
       const request = { purpose, userId: user.id, ...passkeyRelyingParty(x) };
       return passkeys.authenticate(answer.value, request).then(

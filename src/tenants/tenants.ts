@@ -234,9 +234,9 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
     options: { groups?: readonly string[] } = {},
     executor?: Executor,
   ): Promise<void> {
-    const tenant = await this.#require(tenantId);
-    const groupIds = await this.#groupIds(options.groups ?? []);
     const write = async (trx: Executor) => {
+      const tenant = await this.#require(tenantId, trx);
+      const groupIds = await this.#groupIds(options.groups ?? [], trx);
       const user = await trx
         .selectFrom('users')
         .select('pool_id')
@@ -407,10 +407,10 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
     }
   }
 
-  async #groupIds(names: readonly string[]): Promise<string[]> {
+  async #groupIds(names: readonly string[], executor: Executor = this.#database.db): Promise<string[]> {
     const unique = [...new Set(names)];
     if (unique.length === 0) return [];
-    const rows = await this.#database.db
+    const rows = await executor
       .selectFrom('groups')
       .select(['id', 'name'])
       .where('name', 'in', unique)
@@ -423,10 +423,10 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
     return rows.map((row) => row.id);
   }
 
-  async #require(id: string): Promise<Tenant> {
-    const tenant = await this.get(id);
-    if (!tenant) throw new AuthError('not_found', 'There is no such tenant.');
-    return tenant;
+  async #require(id: string, executor: Executor): Promise<Tenant> {
+    const row = await executor.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new AuthError('not_found', 'There is no such tenant.');
+    return this.#fromRow(row);
   }
 
   async #loadBySlug(slug: string): Promise<Tenant | null> {

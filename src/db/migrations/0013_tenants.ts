@@ -19,8 +19,9 @@ import type { Migration } from '../migrator.js';
  *   (migration 8).
  * - `tenant_members`: who belongs to which tenant; `tenant_member_groups`:
  *   the groups (roles) a member holds in that tenant only.
- * - `sessions.tenant_id`, `one_time_tokens.tenant_id`: the tenant a session
- *   or a mailed secret was made in; neither works in another.
+ * - `sessions.tenant_id`, `one_time_tokens.tenant_id`,
+ *   `oauth_transactions.tenant_id`: the tenant a session, a mailed secret or
+ *   a social sign-in was started in; none of them works in another.
  *
  * Adding a column with a constant default rewrites no rows on either dialect;
  * the index builds read the users table once each.
@@ -114,6 +115,10 @@ export const tenants: Migration = {
       .execute();
     await db.schema
       .alterTable('one_time_tokens')
+      .addColumn('tenant_id', 'text', (c) => c.notNull().defaultTo('default'))
+      .execute();
+    await db.schema
+      .alterTable('oauth_transactions')
       .addColumn('tenant_id', 'text', (c) => c.notNull().defaultTo('default'))
       .execute();
   },

@@ -114,7 +114,13 @@ export class SocialLogin<F extends CustomFields> {
    */
   async begin(
     providerId: string,
-    input: { intent: OAuthIntent; userId?: string; sessionId?: string; redirectTo?: string | null },
+    input: {
+      intent: OAuthIntent;
+      userId?: string;
+      sessionId?: string;
+      redirectTo?: string | null;
+      tenantId?: string;
+    },
   ): Promise<{ url: URL; secret: string; expiresAt: Date }> {
     const entry = this.#entry(providerId);
     try {
@@ -192,7 +198,10 @@ export class SocialLogin<F extends CustomFields> {
    * the address but may not be linked to automatically) or `oauth_failed`
    * (a new account is due and the provider gave no usable address).
    */
-  async decide(callback: CompletedCallback, options: { signUpOpen: boolean }): Promise<SignInDecision<F>> {
+  async decide(
+    callback: CompletedCallback,
+    options: { signUpOpen: boolean; pool?: string },
+  ): Promise<SignInDecision<F>> {
     const { identity, provider } = callback;
     const linked = await this.#accounts.find(identity.provider, identity.subject);
     if (linked) {
@@ -202,7 +211,8 @@ export class SocialLogin<F extends CustomFields> {
     }
     const parsed = identity.email !== null ? parseEmail(identity.email) : null;
     const email = parsed && 'email' in parsed ? parsed.email : null;
-    const existing = email !== null ? await this.#users.getByEmail(email) : null;
+    const existing =
+      email !== null ? await this.#users.getByEmail(email, options.pool ? { pool: options.pool } : {}) : null;
     if (existing) {
       if (!existing.isActive) throw new AuthError('forbidden', 'This account is disabled.');
       if (provider.linkByEmail && identity.emailVerified && existing.emailVerified) {

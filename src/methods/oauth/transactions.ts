@@ -28,6 +28,8 @@ export interface OAuthTransaction {
   sessionId: string | null;
   /** Where to send the browser afterwards (already checked against the trusted origins). */
   redirectTo: string | null;
+  /** The tenant the sign-in started in: it ends there, whichever URL the provider calls back. */
+  tenantId: string;
   expiresAt: Date;
 }
 
@@ -67,6 +69,7 @@ export class OAuthTransactions {
     userId?: string | null;
     sessionId?: string | null;
     redirectTo?: string | null;
+    tenantId?: string;
   }): Promise<{ secret: string; checks: TransactionChecks; transaction: OAuthTransaction }> {
     const now = this.#now();
     const secret = createSecretToken();
@@ -77,6 +80,7 @@ export class OAuthTransactions {
       userId: input.userId ?? null,
       sessionId: input.sessionId ?? null,
       redirectTo: input.redirectTo ?? null,
+      tenantId: input.tenantId ?? 'default',
       expiresAt: new Date(now.getTime() + TRANSACTION_TTL_SECONDS * 1000),
     };
     await this.#database.db
@@ -89,6 +93,7 @@ export class OAuthTransactions {
         user_id: transaction.userId,
         session_id: transaction.sessionId,
         redirect_to: transaction.redirectTo,
+        tenant_id: transaction.tenantId,
         created_at: now,
         expires_at: transaction.expiresAt,
       })
@@ -109,7 +114,16 @@ export class OAuthTransactions {
       .where('provider', '=', provider)
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
-      .returning(['id', 'provider', 'intent', 'user_id', 'session_id', 'redirect_to', 'expires_at'])
+      .returning([
+        'id',
+        'provider',
+        'intent',
+        'user_id',
+        'session_id',
+        'redirect_to',
+        'tenant_id',
+        'expires_at',
+      ])
       .executeTakeFirst();
     if (!row) return null;
     return {
@@ -119,6 +133,7 @@ export class OAuthTransactions {
       userId: row.user_id,
       sessionId: row.session_id,
       redirectTo: row.redirect_to,
+      tenantId: row.tenant_id,
       expiresAt: readDate(row.expires_at),
     };
   }
