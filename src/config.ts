@@ -228,8 +228,9 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   /**
    * The pages (paths under `publicUrl`) that links in mail lead to, with
    * `?token=…`. Default: the pre-built pages, `{basePath}/ui/reset-password`,
-   * `{basePath}/ui/verify-email` and `{basePath}/ui/confirm-email-change`;
-   * set your own when the UI is off. `oauthError`: where a refused social
+   * `{basePath}/ui/verify-email`, `{basePath}/ui/confirm-email-change` and
+   * `{basePath}/ui/invitation`; set your own when the UI is off.
+   * Pages under the base path keep a tenant's prefix (`{basePath}/t/{slug}/ui/…`). `oauthError`: where a refused social
    * sign-in is sent, with `?error=code` (a path or an absolute URL; default the
    * pre-built sign-in page, or a JSON answer when the UI is off).
    */
@@ -237,6 +238,8 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     resetPassword?: string;
     verifyEmail?: string;
     confirmEmailChange?: string;
+    /** Where an invitation to join a tenant leads. */
+    invitation?: string;
     oauthError?: string;
     /** Where a browser signing in answers its MFA challenge (the challenge rides in a cookie). */
     mfa?: string;
@@ -545,6 +548,10 @@ const configSchema = z.strictObject({
       mfa: z
         .string()
         .regex(/^\/[^\s?#]*$/, 'must be a path such as /mfa')
+        .optional(),
+      invitation: z
+        .string()
+        .regex(/^\/[^\s?#]*$/, 'must be a path such as /invitation')
         .optional(),
       oauthError: z
         .string()

@@ -42,6 +42,7 @@ import {
 } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
+import { Invitations } from './tenants/invitations.js';
 import { Tenants } from './tenants/tenants.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
 import { Webhooks } from './webhooks/webhooks.js';
@@ -103,6 +104,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly passkeys: Passkeys;
   /** Tenants (organisations), their members and login policies. */
   readonly tenants: Tenants<F>;
+  /** Invitations to join a tenant (mailed, single-use, expiring). */
+  readonly invitations: Invitations;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -259,6 +262,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     mfa,
     passkeys,
     tenants,
+    invitations: new Invitations({ tokens, now }),
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
 import { adminRoutes } from './admin-routes.js';
 import { adminSessionRoutes } from './admin-session-routes.js';
+import { adminTenantRoutes } from './admin-tenant-routes.js';
 import { adminWebhookRoutes } from './admin-webhook-routes.js';
 import { cookiePolicyFor } from './cookies.js';
 import { preflight } from './cors.js';
@@ -36,6 +37,7 @@ import { errorResponse, json, type ResponseHeaders, responseHeaders } from './re
 import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
 import { type ResolvedRequest, type TenantOfRequest, tenantResolver } from './tenant-resolution.js';
+import { tenantRoutes } from './tenant-routes.js';
 import { trustedDeviceRoutes } from './trusted-device-routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
@@ -111,6 +113,8 @@ export function createApi<F extends CustomFields>(
     ...adminWebhookRoutes<F>(),
     ...adminSessionRoutes<F>({ fields }),
     ...adminAuditRoutes<F>(),
+    ...tenantRoutes<F>({ fields, basePath: settings.basePath }),
+    ...adminTenantRoutes<F>({ fields, basePath: settings.basePath, invitationPage: pages.invitation }),
   ];
   const { metrics } = options;
   const table = new RouteTable<
@@ -229,6 +233,7 @@ function mailPages(config: Pick<GatehouseConfig<CustomFields>, 'links'>, basePat
     resetPassword: config.links?.resetPassword ?? `${basePath}/ui/reset-password`,
     verifyEmail: config.links?.verifyEmail ?? `${basePath}/ui/verify-email`,
     confirmEmailChange: config.links?.confirmEmailChange ?? `${basePath}/ui/confirm-email-change`,
+    invitation: config.links?.invitation ?? `${basePath}/ui/invitation`,
   };
 }
 

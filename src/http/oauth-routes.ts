@@ -105,9 +105,11 @@ export function oauthRoutes<F extends CustomFields>(deps: {
         x,
         fields,
         { ...profile, email: decision.email, emailVerified: identity.emailVerified },
-        { via: 'oauth', provider: provider.id },
-        async (created, trx) => {
-          linked = await core.accounts.link(created.id, identity, { tokens, executor: trx });
+        {
+          details: { via: 'oauth', provider: provider.id },
+          alongside: async (created, trx) => {
+            linked = await core.accounts.link(created.id, identity, { tokens, executor: trx });
+          },
         },
       );
       if (linked) await auditLink(x, user.id, linked, { signUp: true });

@@ -131,7 +131,12 @@ export function passwordlessRoutes<F extends CustomFields>(deps: {
   }
 
   function signUp(x: Exchange<F>, address: string): Promise<User<F>> {
-    return createWithHooks(x, fields, { email: address, emailVerified: true }, { via: 'passwordless' });
+    return createWithHooks(
+      x,
+      fields,
+      { email: address, emailVerified: true },
+      { details: { via: 'passwordless' } },
+    );
   }
 
   /** Hooks, a new session (`amr`), the audit event and the answer: as password sign-in does. */

@@ -30,6 +30,7 @@ import {
   admitToTenant,
   membershipOnSignUp,
   mustEnroll,
+  requireAllowedDomain,
   requireMethod,
   requireOpenSignUp,
 } from './tenant-gate.js';
@@ -434,12 +435,21 @@ export async function createWithHooks<F extends CustomFields>(
   x: Exchange<F>,
   fields: F,
   body: Record<string, unknown>,
-  details?: Record<string, unknown>,
-  /** Writes that must commit with the user (a linked identity), before `afterSignUp`. */
-  alongside?: (user: User<F>, trx: Executor) => Promise<void>,
+  options: {
+    /** Recorded in the `signup` audit event. */
+    details?: Record<string, unknown>;
+    /** Writes that must commit with the user (a linked identity), before `afterSignUp`. */
+    alongside?: (user: User<F>, trx: Executor) => Promise<void>;
+    /** The address was invited: the tenant's sign-up may be closed (its domains still apply). */
+    invited?: boolean;
+  } = {},
 ): Promise<User<F>> {
   const { core } = x;
-  if (typeof body.email === 'string') requireOpenSignUp(x, body.email);
+  const { details, alongside } = options;
+  if (typeof body.email === 'string') {
+    if (options.invited) requireAllowedDomain(x, body.email);
+    else requireOpenSignUp(x, body.email);
+  }
   const hooks = core.config.hooks;
   const added = await hooks?.beforeSignUp?.({ input: { ...body }, request: x.request });
   const input = withTimestamps(fields, { ...body, ...(added?.fields ?? {}) });

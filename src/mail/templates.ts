@@ -22,6 +22,8 @@ export interface MailTemplateData {
    * sentence. Nothing to click and nothing that expires.
    */
   security_notice: { change: string; expiresInSeconds?: number };
+  /** Invites the address to join an organisation (`tenant`), creating an account if it has none. */
+  invitation: { link: string; tenant: string; invitedBy: string | null; expiresInSeconds?: number };
 }
 
 export type MailTemplateName = keyof MailTemplateData;
@@ -52,6 +54,7 @@ export const MAIL_TEMPLATE_NAMES: readonly MailTemplateName[] = [
   'email_otp',
   'email_change',
   'security_notice',
+  'invitation',
 ];
 
 /** How long each kind of link or code is valid unless the caller says otherwise (DESIGN.md, issue 8). */
@@ -63,6 +66,7 @@ export const DEFAULT_EXPIRY_SECONDS: Readonly<Record<MailTemplateName, number>> 
   email_change: 24 * 3600,
   /** Nothing in a notice expires; the value is never shown. */
   security_notice: 0,
+  invitation: 7 * 24 * 3600,
 };
 
 export function escapeHtml(value: string): string {
@@ -169,5 +173,13 @@ export const defaultTemplates: MailTemplates = {
       intro: `${change} This was done on your ${productName} account just now.`,
       expiry: 'If it was you, there is nothing more to do.',
       notYou: `If it was not you, sign in and change your password now, then check your second factors and passkeys — or contact ${productName}'s support.`,
+    }),
+  invitation: ({ productName, link, tenant, invitedBy, expiresIn }) =>
+    layout(productName, {
+      subject: `You are invited to join ${tenant} on ${productName}`,
+      intro: `${invitedBy ? `${invitedBy} invited you` : 'You are invited'} to join ${tenant} on ${productName}. Open this link to accept.`,
+      action: { link, label: `Join ${tenant}` },
+      expiry: `This invitation expires in ${expiresIn} and works once.`,
+      notYou: 'If you do not know why you got this, ignore this email: nothing happens without the link.',
     }),
 };

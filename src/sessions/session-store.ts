@@ -159,9 +159,10 @@ export class SessionStore {
     return Number(result.numDeletedRows) === 1;
   }
 
-  async deleteForUser(userId: string, exceptId?: string): Promise<number> {
+  async deleteForUser(userId: string, exceptId?: string, tenantId?: string): Promise<number> {
     let query = this.#db.deleteFrom('sessions').where('user_id', '=', userId);
     if (exceptId) query = query.where('id', '!=', exceptId);
+    if (tenantId) query = query.where('tenant_id', '=', tenantId);
     return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 

@@ -204,10 +204,13 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     return this.#store.delete(sessionId);
   }
 
-  /** Ends every session of the user, or every one but `except`; returns how many ended. */
-  async revokeAllForUser(userId: string, options: { except?: string } = {}): Promise<number> {
+  /** Ends every session of the user (in one tenant, with `tenantId`), or every one but `except`; returns how many ended. */
+  async revokeAllForUser(
+    userId: string,
+    options: { except?: string; tenantId?: string } = {},
+  ): Promise<number> {
     this.#cache.deleteUser(userId, options.except);
-    return this.#store.deleteForUser(userId, options.except);
+    return this.#store.deleteForUser(userId, options.except, options.tenantId);
   }
 
   /** Replaces the session's data (bounded by `maxDataBytes`). */

@@ -359,6 +359,31 @@ export class OneTimeTokens<F extends CustomFields = NoCustomFields> {
     return { ...tokenFromRow(used), user: await this.#user(used.user_id) };
   }
 
+  /** The unused, unexpired tokens of a purpose issued in a tenant, newest first (at most `limit`). */
+  async pending(purpose: TokenPurpose, scope: TokenScope = {}, limit = 100): Promise<OneTimeToken[]> {
+    const rows = (await this.#database.db
+      .selectFrom('one_time_tokens')
+      .selectAll()
+      .where('purpose', '=', purpose)
+      .where('tenant_id', '=', scope.tenantId ?? DEFAULT_TENANT)
+      .where(usable(this.#now()))
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .execute()) as TokenRow[];
+    return rows.map(tokenFromRow);
+  }
+
+  /** Deletes one token by id (of this purpose, in this tenant); false if there was none. */
+  async revoke(id: string, purpose: TokenPurpose, scope: TokenScope = {}): Promise<boolean> {
+    const result = await this.#database.db
+      .deleteFrom('one_time_tokens')
+      .where('id', '=', id)
+      .where('purpose', '=', purpose)
+      .where('tenant_id', '=', scope.tenantId ?? DEFAULT_TENANT)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /** Deletes the user's tokens (of one purpose, or all); returns how many. */
   async revokeAll(userId: string, purpose?: TokenPurpose): Promise<number> {
     let query = this.#database.db.deleteFrom('one_time_tokens').where('user_id', '=', userId);
