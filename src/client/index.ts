@@ -26,6 +26,9 @@ export type GatehouseErrorCode =
   | 'reauthentication_required'
   | 'forbidden'
   | 'email_not_verified'
+  | 'tenant_disabled'
+  | 'method_disabled'
+  | 'not_a_member'
   | 'csrf_failed'
   | 'not_found'
   | 'conflict'
@@ -187,6 +190,73 @@ export type ProfileUpdate<Custom extends object = Record<never, never>> = Partia
   { username: string | null; firstName: string; lastName: string } & Custom
 >;
 
+/**
+ * A tenant (organisation) as anyone may see it (`GET /tenant`): its brand and
+ * the ways in it offers, for drawing its sign-in page.
+ */
+export interface Tenant {
+  slug: string;
+  name: string;
+  logoUrl: string | null;
+  /** `shared`: one account, many organisations. `isolated`: its own accounts (the same address is another account there). */
+  pool: 'shared' | 'isolated';
+  methods: {
+    password: boolean;
+    magicLink: boolean;
+    emailCode: boolean;
+    passkey: boolean;
+    /** Ids of the social providers offered (`socialProviders()` has their names). */
+    social: string[];
+  };
+  /** Whether a visitor may create an account (or join) without an invitation. */
+  signUp: boolean;
+  /** Every member signs in with a second factor. */
+  mfaRequired: boolean;
+  /** Where its API lives: `/auth` for the default tenant, `/auth/t/{slug}` for the others. */
+  basePath: string;
+}
+
+/** One of the signed-in user's tenants (`tenants()`). */
+export interface TenantMembership extends Tenant {
+  /** Names of the groups the user holds there. */
+  groups: string[];
+  /** True for the tenant the session is in. */
+  current: boolean;
+}
+
+export interface TenantSwitch {
+  tenant: Tenant;
+  /** The new session, bound to `tenant`; the previous one has ended. */
+  session: Session;
+  /** Bearer mode only (already stored by the client). */
+  token?: string;
+}
+
+/** What an invitation link is for (`peekInvitation`), nothing spent. */
+export interface InvitationPreview {
+  invitation: { email: string; groups: string[]; expiresAt: IsoDate };
+  tenant: Tenant;
+  /** The address has an account already: accepting makes it a member, then it signs in as usual. */
+  accountExists: boolean;
+}
+
+export interface AcceptInvitationInput {
+  token: string;
+  /** For a new account; without one it signs in by email (magic link, code) or a provider. */
+  password?: string;
+  firstName?: string;
+  lastName?: string;
+  redirectTo?: string;
+}
+
+/**
+ * An existing account joined (`joined: true`: sign in to the tenant as usual),
+ * or a new one was made and signed in.
+ */
+export type InvitationAccepted<Custom extends object = Record<never, never>> =
+  | { joined: true; signInRequired: true }
+  | (SignInResult<Custom> & { joined?: never });
+
 /** Where bearer mode keeps its token. Each method may be async (e.g. React Native's AsyncStorage). */
 export interface TokenStore {
   get(): string | null | undefined | Promise<string | null | undefined>;
@@ -210,6 +280,12 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Where the API is mounted. Default `/auth`. */
   basePath?: string;
+  /**
+   * The tenant (organisation) to talk to, by slug: every call goes to
+   * `{basePath}/t/{slug}/…`. Default: none, the tenant the server picks (the
+   * default one, or the one a configured header or subdomain names).
+   */
+  tenant?: string;
   /**
    * `cookie` (default): the browser keeps the HttpOnly session cookie; requests
    * go with `credentials: 'include'`. `bearer`: for apps that cannot use the
@@ -290,6 +366,27 @@ export interface GatehouseClient<Custom extends object = Record<never, never>> {
   forgetAllTrustedDevices(): Promise<void>;
   /** Deletes the signed-in account for good (needs a recent sign-in). */
   deleteAccount(): Promise<void>;
+  /**
+   * A client for a tenant's API (`{basePath}/t/{slug}/…`) with this one's
+   * options and token store. A session belongs to one tenant: elsewhere it is
+   * no session (`getSession()` is null).
+   */
+  forTenant(slug: string): GatehouseClient<Custom>;
+  /** The tenant this client talks to: its brand and the ways in it offers. */
+  tenant(): Promise<Tenant>;
+  /** The signed-in user's tenants (a tenant picker), the current one marked. */
+  tenants(): Promise<TenantMembership[]>;
+  /**
+   * Moves the session to another of the user's tenants (`not_found` if not a
+   * member; `reauthentication_required` if the sign-in does not meet its
+   * policy, e.g. its MFA). The session is then the new tenant's: go on with
+   * `forTenant(slug)`, not with this client.
+   */
+  switchTenant(slug: string): Promise<TenantSwitch>;
+  /** What an invitation link's token is for (the address, the tenant), without using it. */
+  peekInvitation(token: string): Promise<InvitationPreview>;
+  /** Uses the invitation (in the tenant it was issued in); may fail with `mfa_required` like `signIn`. */
+  acceptInvitation(input: AcceptInvitationInput): Promise<InvitationAccepted<Custom>>;
 }
 
 /** A refusal from the API: `{error: {code, message, fields?}}` and its status. */
@@ -314,7 +411,10 @@ export class GatehouseError extends Error {
 export function createClient<Custom extends object = Record<never, never>>(
   options: ClientOptions = {},
 ): GatehouseClient<Custom> {
-  const base = (options.baseUrl ?? '').replace(/\/+$/, '') + (options.basePath ?? '/auth');
+  const base =
+    (options.baseUrl ?? '').replace(/\/+$/, '') +
+    (options.basePath ?? '/auth') +
+    (options.tenant === undefined ? '' : `/t/${encodeURIComponent(options.tenant)}`);
   const bearer = options.mode === 'bearer';
   let memory: string | null | undefined;
   const store: TokenStore = options.tokenStore ?? {
@@ -474,6 +574,12 @@ export function createClient<Custom extends object = Record<never, never>>(
       await call('DELETE', '/user');
       if (bearer) await store.remove();
     },
+    forTenant: (slug) => createClient<Custom>({ ...options, tenant: slug, tokenStore: store }),
+    tenant: async () => (await call('GET', '/tenant')).tenant,
+    tenants: async () => (await call('GET', '/tenants')).tenants,
+    switchTenant: (slug) => call('POST', '/tenants/switch', { tenant: slug }),
+    peekInvitation: (token) => call('POST', '/invitations/peek', { token }),
+    acceptInvitation: (input) => call('POST', '/invitations/accept', input),
   };
 }
 

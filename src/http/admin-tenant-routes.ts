@@ -148,6 +148,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id',
       summary: 'One tenant (by id or slug) with its login policy',
       signedIn: true,
+      tenantPermission: 'tenant.view',
       success: { status: 200, description: '`{tenant}`' },
       errors: [...GUARDED, 'not_found'],
       async handle(x, params) {
@@ -161,6 +162,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       summary:
         'Rename, rebrand or change the login policy (merged key by key); enabling or disabling is for the installation staff',
       signedIn: true,
+      tenantPermission: 'tenant.change',
       body: tenantUpdateBody,
       success: { status: 200, description: '`{tenant}`' },
       errors: [...CHANGES, 'invalid_request'],
@@ -183,6 +185,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/members',
       summary: "A tenant's members with their groups there",
       signedIn: true,
+      tenantPermission: 'tenant.view',
       query: tenantListQuery,
       success: { status: 200, description: '`{members: [{user, groups, joinedAt}], nextCursor}`' },
       errors: [...GUARDED, 'not_found', 'invalid_request'],
@@ -201,6 +204,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/members',
       summary: "Add an existing account of the tenant's pool (by `userId` or `email`) with groups (by name)",
       signedIn: true,
+      tenantPermission: 'tenant.manage_members',
       body: memberAddBody,
       success: { status: 201, description: '`{member}`' },
       errors: [...CHANGES, 'invalid_request'],
@@ -230,6 +234,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/members/:userId',
       summary: 'One member with their groups in the tenant',
       signedIn: true,
+      tenantPermission: 'tenant.view',
       success: { status: 200, description: '`{member}`' },
       errors: [...GUARDED, 'not_found'],
       async handle(x, params) {
@@ -244,6 +249,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/members/:userId/groups',
       summary: "Replace a member's groups in the tenant (by name)",
       signedIn: true,
+      tenantPermission: 'tenant.manage_members',
       body: memberGroupsBody,
       success: { status: 200, description: '`{member}`' },
       errors: [...CHANGES, 'invalid_request'],
@@ -274,6 +280,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/members/:userId',
       summary: 'Remove a member from the tenant (their groups there go too; the account stays)',
       signedIn: true,
+      tenantPermission: 'tenant.manage_members',
       success: { status: 204, description: 'Removed' },
       errors: CHANGES,
       async handle(x, params) {
@@ -292,6 +299,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/invitations',
       summary: "The tenant's pending invitations, newest first",
       signedIn: true,
+      tenantPermission: 'tenant.view',
       success: {
         status: 200,
         description: '`{invitations: [{id, email, groups, invitedBy, createdAt, expiresAt}]}`',
@@ -308,6 +316,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/invitations',
       summary: 'Invite an address to join with groups (by name): a single-use link is mailed, valid 7 days',
       signedIn: true,
+      tenantPermission: 'tenant.manage_members',
       body: invitationBody,
       success: { status: 201, description: '`{invitation}` (the link goes by mail only)' },
       errors: [...CHANGES, 'invalid_request'],
@@ -358,6 +367,7 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
       path: '/admin/tenants/:id/invitations/:invitationId',
       summary: 'Withdraw a pending invitation: its link stops working',
       signedIn: true,
+      tenantPermission: 'tenant.manage_members',
       success: { status: 204, description: 'Withdrawn' },
       errors: CHANGES,
       async handle(x, params) {

@@ -200,21 +200,19 @@ export class Exchange<F extends CustomFields> {
   /**
    * The signed-in user, if they may do this to the tenant `tenantId`: the
    * installation's staff with the permission (from the default tenant), or a
-   * member of that tenant who holds it there, signed in to it. Anyone else
-   * gets 404 for another tenant (its existence is not theirs to learn) and
-   * 403 for the tenant they are in.
+   * member of that tenant who holds it there, signed in to it. From another
+   * tenant, any tenant but its own is 404; anything else refused is 403.
    */
   async requireTenantPermission(tenantId: string, permission: string): Promise<SignedIn<F>> {
     const found = await this.requireSignedIn();
     const { user } = found;
     const { permissions } = this.core;
     const forbidden = new AuthError('forbidden', 'You do not have permission to do this.');
-    const unknown = new AuthError('not_found', 'There is no such tenant.');
     if (isDefaultTenant(this.tenant)) {
       if ((user.isStaff || user.isSuperuser) && (await permissions.hasPerm(user, permission))) return found;
-      throw tenantId === this.tenant.id ? forbidden : unknown;
+      throw forbidden;
     }
-    if (tenantId !== this.tenant.id) throw unknown;
+    if (tenantId !== this.tenant.id) throw new AuthError('not_found', 'There is no such tenant.');
     if (await permissions.hasPerm(user, permission, { tenant: tenantId })) return found;
     throw forbidden;
   }

@@ -25,7 +25,9 @@ export function openApiDocument<F extends CustomFields>(routes: readonly RouteSp
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.signedIn ? { security: [{ sessionCookie: [] }, { bearer: [] }] } : {}),
-      ...(route.permission ? { 'x-required-permission': route.permission } : {}),
+      ...(route.permission || route.tenantPermission
+        ? { 'x-required-permission': route.permission ?? route.tenantPermission }
+        : {}),
       ...(route.body
         ? {
             requestBody: {

@@ -50,6 +50,11 @@ export interface RouteSpec<F extends CustomFields> {
   crossSite?: true;
   /** The permission a staff user needs for this route (checked before `handle`; superusers hold all). */
   permission?: string;
+  /**
+   * The permission a tenant route checks itself (`Exchange.requireTenantPermission`):
+   * held globally by the installation's staff, or in the tenant by its admins. Documented only.
+   */
+  tenantPermission?: string;
   body?: z.ZodType;
   /** The query string's parameters, for the OpenAPI document (the route parses them). */
   query?: z.ZodObject;

@@ -10,6 +10,7 @@ import {
   createClient,
   type FetchLike,
   GatehouseError,
+  type GatehouseErrorCode,
   type TokenStore,
   type WebAuthnBrowser,
 } from '../../src/client/index.js';
@@ -493,5 +494,230 @@ describe('gatehouse/client two-step verification', () => {
     const done = await visitor.verifyMfaWithPasskey();
     expect(done.session.amr).toEqual(['pwd', 'passkey', 'mfa']);
     expect((await visitor.reauthenticateWithPasskey()).amr).toEqual(['pwd', 'passkey', 'mfa']);
+  });
+});
+
+describe('gatehouse/client tenants', () => {
+  let testAuth: TestAuth<Record<never, never>>;
+  let server: RunningServer;
+  let n = 0;
+  const unique = (prefix: string) => `${prefix}-${++n}`;
+  const email = () => `${unique('user')}@example.com`;
+  const tenant = (input: Omit<Parameters<typeof testAuth.auth.tenants.create>[0], 'slug' | 'name'> = {}) => {
+    const slug = unique('org');
+    return testAuth.auth.tenants.create({ slug, name: `Org ${slug}`, ...input });
+  };
+  /** An account of the shared pool, a member of `orgs` (in the group Members); its address. */
+  async function memberOf(...orgs: { id: string; groups?: string[] }[]) {
+    const address = email();
+    const user = await testAuth.auth.users.create({ email: address, password: PASSWORD });
+    for (const { id, groups = ['Members'] } of orgs)
+      await testAuth.auth.tenants.addMember(id, user.id, { groups });
+    return address;
+  }
+
+  beforeAll(async () => {
+    testAuth = await createTestAuth({ rateLimits: false });
+    await testAuth.auth.permissions.createGroup('Members', ['tenant.view']);
+    server = await startServer(testAuth.auth, { port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await testAuth?.db.drop();
+  });
+
+  it('addresses a tenant by slug: a session made in an isolated tenant is no session in the default one', async () => {
+    const org = await tenant({ pool: 'isolated', logoUrl: 'https://cdn.example.com/logo.svg' });
+    const { fetch: fetchLike, jar, sent } = browser(server.url);
+    const inOrg = createClient({ baseUrl: server.url, fetch: fetchLike, tenant: org.slug });
+    expect(await inOrg.tenant()).toEqual({
+      slug: org.slug,
+      name: org.name,
+      logoUrl: 'https://cdn.example.com/logo.svg',
+      pool: 'isolated',
+      methods: { password: true, magicLink: true, emailCode: true, passkey: true, social: [] },
+      signUp: true,
+      mfaRequired: false,
+      basePath: `/auth/t/${org.slug}`,
+    });
+    const address = email();
+    const signedUp = await inOrg.signUp({ email: address, password: PASSWORD });
+    expect(sent.at(-1)?.url).toBe(`${server.url}/auth/t/${org.slug}/signup`);
+    expect(jar.size).toBe(1);
+    expect((await inOrg.getSession())?.session.id).toBe(signedUp.session.id);
+    expect(inOrg.socialSignInUrl('github')).toBe(`${server.url}/auth/t/${org.slug}/oauth/github`);
+
+    // The same cookie jar, no tenant named: the default tenant, where that session does not exist.
+    const plain = createClient({ baseUrl: server.url, fetch: fetchLike });
+    expect((await plain.tenant()).basePath).toBe('/auth');
+    expect(await plain.getSession()).toBeNull();
+    expect(sent.at(-1)?.url).toBe(`${server.url}/auth/session`);
+    // Nor does the isolated account exist in the shared pool.
+    expect(
+      (
+        await caught(
+          createClient({ baseUrl: server.url, fetch: browser(server.url).fetch }).signIn({
+            email: address,
+            password: PASSWORD,
+          }),
+        )
+      ).code,
+    ).toBe('invalid_credentials');
+    // forTenant binds a client to the tenant, like the option.
+    expect((await plain.forTenant(org.slug).getSession())?.user.email).toBe(address);
+  });
+
+  it('shares the token store with forTenant in bearer mode', async () => {
+    const org = await tenant({ pool: 'isolated' });
+    const { fetch: fetchLike, sent } = browser(server.url);
+    const plain = createClient({ baseUrl: server.url, fetch: fetchLike, mode: 'bearer' });
+    const inOrg = plain.forTenant(org.slug);
+    const { token } = await inOrg.signUp({ email: email(), password: PASSWORD });
+    expect(token).toEqual(expect.any(String));
+    expect(await inOrg.getSession()).not.toBeNull();
+    expect(await plain.getSession()).toBeNull();
+    expect(sent.at(-1)).toMatchObject({
+      url: `${server.url}/auth/session`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(await plain.forTenant(org.slug).getSession()).not.toBeNull();
+  });
+
+  it('answers not_found for an unknown tenant and tenant_disabled for a disabled one', async () => {
+    const org = await tenant();
+    const client = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch });
+    expect(await caught(client.forTenant('no-such-org').tenant())).toMatchObject({
+      code: 'not_found',
+      status: 404,
+    });
+    await testAuth.auth.tenants.update(org.id, { isActive: false });
+    const disabled = await caught(client.forTenant(org.slug).signIn({ email: email(), password: PASSWORD }));
+    expect(disabled).toMatchObject({ code: 'tenant_disabled', status: 403 });
+  });
+
+  it("lists the user's organisations and moves the session between them", async () => {
+    const a = await tenant();
+    const b = await tenant();
+    const strict = await tenant({ policy: { mfaRequired: true } });
+    const outside = await tenant();
+    const address = await memberOf(a, { id: b.id, groups: [] }, strict);
+    const { fetch: fetchLike, sent } = browser(server.url);
+    const inA = createClient({ baseUrl: server.url, fetch: fetchLike, tenant: a.slug });
+    await inA.signIn({ email: address, password: PASSWORD });
+
+    const listed = await inA.tenants();
+    expect(listed.map((t) => [t.slug, t.current, t.groups])).toEqual(
+      expect.arrayContaining([
+        [a.slug, true, ['Members']],
+        [b.slug, false, []],
+        [strict.slug, false, ['Members']],
+      ]),
+    );
+    expect(listed).toHaveLength(3);
+    expect(listed.find((t) => t.slug === b.slug)).toMatchObject({
+      name: b.name,
+      basePath: `/auth/t/${b.slug}`,
+    });
+
+    // Not a member; a policy the session does not meet: refused, and the session stays where it was.
+    expect(await caught(inA.switchTenant(outside.slug))).toMatchObject({ code: 'not_found', status: 404 });
+    expect(await caught(inA.switchTenant(strict.slug))).toMatchObject({
+      code: 'reauthentication_required',
+      status: 401,
+    });
+    expect(await inA.getSession()).not.toBeNull();
+
+    const switched = await inA.switchTenant(b.slug);
+    expect(sent.at(-1)).toMatchObject({
+      url: `${server.url}/auth/t/${a.slug}/tenants/switch`,
+      method: 'POST',
+    });
+    expect(switched.tenant).toMatchObject({ slug: b.slug, basePath: `/auth/t/${b.slug}` });
+    expect(switched.session.amr).toEqual(['pwd']);
+    expect(switched.token).toBeUndefined();
+    // The session is B's now: a client of A has none.
+    expect(await inA.getSession()).toBeNull();
+    const inB = inA.forTenant(switched.tenant.slug);
+    expect((await inB.getSession())?.session.id).toBe(switched.session.id);
+    expect((await inB.tenants()).find((t) => t.current)?.slug).toBe(b.slug);
+  });
+
+  it('switches in bearer mode, storing the new token', async () => {
+    const a = await tenant();
+    const b = await tenant();
+    const address = await memberOf(a, b);
+    const client = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch, mode: 'bearer' });
+    const inA = client.forTenant(a.slug);
+    const { token } = await inA.signIn({ email: address, password: PASSWORD });
+    const switched = await inA.switchTenant(b.slug);
+    expect(switched.token).toEqual(expect.any(String));
+    expect(switched.token).not.toBe(token);
+    expect((await client.forTenant(b.slug).getSession())?.session.id).toBe(switched.session.id);
+    expect(await inA.getSession()).toBeNull();
+  });
+
+  it('peeks at and accepts an invitation: a new account is made and signed in, an existing one joins', async () => {
+    const org = await tenant();
+    const address = email();
+    const { token } = await testAuth.auth.invitations.invite(org, { email: address, groups: ['Members'] });
+    const client = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch, tenant: org.slug });
+    const preview = await client.peekInvitation(token);
+    expect(preview).toMatchObject({
+      invitation: { email: address, groups: ['Members'] },
+      tenant: { slug: org.slug, name: org.name },
+      accountExists: false,
+    });
+    expect(preview.invitation.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // The link is its tenant's only.
+    expect((await caught(client.forTenant('default').peekInvitation(token))).code).toBe('invalid_request');
+
+    const accepted = await client.acceptInvitation({ token, password: PASSWORD, firstName: 'Ada' });
+    if (accepted.joined) throw new Error('expected a new account');
+    expect(accepted.user).toMatchObject({ email: address, firstName: 'Ada', emailVerified: true });
+    expect(accepted.session.amr).toEqual(['email']);
+    expect((await client.getSession())?.user.email).toBe(address);
+    expect((await client.tenants()).map((t) => [t.slug, t.groups])).toEqual([[org.slug, ['Members']]]);
+    const again = await caught(client.acceptInvitation({ token, password: PASSWORD }));
+    expect(again).toMatchObject({ code: 'invalid_request', status: 400 });
+    expect(again.fields).toHaveProperty('token');
+
+    const existing = await memberOf();
+    const invited = await testAuth.auth.invitations.invite(org, { email: existing });
+    const visitor = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch, tenant: org.slug });
+    expect((await visitor.peekInvitation(invited.token)).accountExists).toBe(true);
+    expect(await visitor.acceptInvitation({ token: invited.token })).toEqual({
+      joined: true,
+      signInRequired: true,
+    });
+    expect(await visitor.getSession()).toBeNull();
+    expect((await visitor.signIn({ email: existing, password: PASSWORD })).user.email).toBe(existing);
+  });
+
+  it('surfaces a way in the tenant does not offer as method_disabled, and a non-member as not_a_member', async () => {
+    expectTypeOf<'method_disabled' | 'not_a_member' | 'tenant_disabled'>().toExtend<GatehouseErrorCode>();
+    const noPasswords = await tenant({ pool: 'isolated', policy: { methods: { password: false } } });
+    const client = createClient({
+      baseUrl: server.url,
+      fetch: browser(server.url).fetch,
+      tenant: noPasswords.slug,
+    });
+    expect((await client.tenant()).methods.password).toBe(false);
+    const signUp = await caught(client.signUp({ email: email(), password: PASSWORD }));
+    expect(signUp).toMatchObject({ code: 'method_disabled', status: 403, name: 'GatehouseError' });
+    expect(signUp.message).toBe('This way of signing in is not offered here.');
+    expect(await caught(client.signIn({ email: email(), password: PASSWORD }))).toMatchObject({
+      code: 'method_disabled',
+      status: 403,
+    });
+
+    // An organisation of the shared pool: sign-up is by invitation, and a non-member may not sign in.
+    const org = await tenant();
+    const inOrg = createClient({ baseUrl: server.url, fetch: browser(server.url).fetch, tenant: org.slug });
+    expect((await caught(inOrg.signUp({ email: email(), password: PASSWORD }))).code).toBe('method_disabled');
+    const outsider = await memberOf();
+    expect(await caught(inOrg.signIn({ email: outsider, password: PASSWORD }))).toMatchObject({
+      code: 'not_a_member',
+      status: 403,
+    });
   });
 });

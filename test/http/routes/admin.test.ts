@@ -284,7 +284,126 @@ const cases: AdminCase[] = [
     status: 200,
     prepare: async () => ({ path: `/auth/admin/webhooks/deliveries/${await failedDelivery()}/retry` }),
   },
+  {
+    method: 'GET',
+    path: '/auth/admin/tenants',
+    permission: 'tenant.view',
+    status: 200,
+    prepare: async () => ({ path: '/auth/admin/tenants' }),
+  },
+  {
+    method: 'POST',
+    path: '/auth/admin/tenants',
+    permission: 'tenant.add',
+    status: 201,
+    prepare: async () => ({ path: '/auth/admin/tenants', body: { slug: `org-${++n}`, name: 'Org' } }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/tenants/{id}',
+    permission: 'tenant.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/tenants/${(await newTenant()).id}` }),
+  },
+  {
+    method: 'PATCH',
+    path: '/auth/admin/tenants/{id}',
+    permission: 'tenant.change',
+    status: 200,
+    prepare: async () => ({
+      path: `/auth/admin/tenants/${(await newTenant()).id}`,
+      body: { name: 'Renamed' },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/tenants/{id}/members',
+    permission: 'tenant.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/tenants/${(await newTenant()).id}/members` }),
+  },
+  {
+    method: 'POST',
+    path: '/auth/admin/tenants/{id}/members',
+    permission: 'tenant.manage_members',
+    status: 201,
+    prepare: async () => ({
+      path: `/auth/admin/tenants/${(await newTenant()).id}/members`,
+      body: { userId: (await newUser()).id },
+    }),
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/tenants/{id}/members/{userId}',
+    permission: 'tenant.view',
+    status: 200,
+    prepare: async () => {
+      const { tenant, user } = await newMember();
+      return { path: `/auth/admin/tenants/${tenant.id}/members/${user.id}` };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/auth/admin/tenants/{id}/members/{userId}',
+    permission: 'tenant.manage_members',
+    status: 204,
+    prepare: async () => {
+      const { tenant, user } = await newMember();
+      return { path: `/auth/admin/tenants/${tenant.id}/members/${user.id}` };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/auth/admin/tenants/{id}/members/{userId}/groups',
+    permission: 'tenant.manage_members',
+    status: 200,
+    prepare: async () => {
+      const { tenant, user } = await newMember();
+      return { path: `/auth/admin/tenants/${tenant.id}/members/${user.id}/groups`, body: { groups: [] } };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/auth/admin/tenants/{id}/invitations',
+    permission: 'tenant.view',
+    status: 200,
+    prepare: async () => ({ path: `/auth/admin/tenants/${(await newTenant()).id}/invitations` }),
+  },
+  {
+    method: 'POST',
+    path: '/auth/admin/tenants/{id}/invitations',
+    permission: 'tenant.manage_members',
+    status: 201,
+    prepare: async () => ({
+      path: `/auth/admin/tenants/${(await newTenant()).id}/invitations`,
+      body: { email: `invitee${++n}@example.com` },
+    }),
+  },
+  {
+    method: 'DELETE',
+    path: '/auth/admin/tenants/{id}/invitations/{invitationId}',
+    permission: 'tenant.manage_members',
+    status: 204,
+    prepare: async () => {
+      const tenant = await newTenant();
+      const { invitation } = await api.auth.invitations.invite(tenant, {
+        email: `invitee${++n}@example.com`,
+      });
+      return { path: `/auth/admin/tenants/${tenant.id}/invitations/${invitation.id}` };
+    },
+  },
 ];
+
+function newTenant() {
+  return api.auth.tenants.create({ slug: `org-${++n}`, name: 'Org' });
+}
+
+async function newMember() {
+  const tenant = await newTenant();
+  const user = await newUser();
+  await api.auth.tenants.addMember(tenant.id, user.id);
+  return { tenant, user };
+}
 
 /** A delivery that has failed for good (made in the store: no webhook needs to be configured to retry it). */
 async function failedDelivery(): Promise<string> {
