@@ -217,7 +217,9 @@ export function adminTenantRoutes<F extends CustomFields>(deps: {
             ? await x.core.users.get(body.userId)
             : await x.core.users.getByEmail(body.email ?? '', { pool: tenant.poolId });
         if (!user || user.poolId !== tenant.poolId)
-          throw new AuthError('not_found', 'There is no such user.');
+          throw new AuthError('not_found', 'There is no such user.', {
+            fields: { [body.userId !== undefined ? 'userId' : 'email']: 'There is no such user here.' },
+          });
         await x.core.tenants.addMember(tenant.id, user.id, { groups: body.groups ?? [] });
         await audit(x, actor, {
           type: 'member_added',

@@ -40,7 +40,7 @@ export const tenantUpdateBody = z.strictObject({
 export const memberAddBody = z
   .strictObject({
     userId: z.string().min(1).max(100).optional(),
-    email: z.string().min(1).max(320).optional(),
+    email: z.string().min(1, 'Enter an email address.').max(320).optional(),
     groups: groups.optional(),
   })
   .refine((body) => (body.userId === undefined) !== (body.email === undefined), {

@@ -31,6 +31,8 @@ export function sessionView(session: Session | AnonymousSession) {
     data: session.data,
     /** The staff member acting as the user, when this is an impersonation. */
     impersonator: 'impersonator' in session ? (session.impersonator?.userId ?? null) : null,
+    /** The tenant the session belongs to (`default` unless the app has tenants). */
+    tenantId: 'tenantId' in session ? session.tenantId : null,
   };
 }
 

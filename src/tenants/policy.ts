@@ -49,10 +49,16 @@ export const tenantPolicySchema = z
       .strict(),
     mfaRequired: z.boolean(),
     allowedEmailDomains: z
-      .array(
-        z.string().trim().toLowerCase().regex(DOMAIN, 'A domain such as example.com, without @ or scheme.'),
-      )
-      .max(100),
+      .array(z.string().trim().toLowerCase())
+      .max(100)
+      .superRefine((domains, ctx) => {
+        const bad = domains.filter((domain) => !DOMAIN.test(domain));
+        if (bad.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            message: `Not a domain: ${bad.join(', ')}. Use a domain such as example.com, without @ or scheme.`,
+          });
+      }),
     signUp: z.boolean(),
   })
   .partial()

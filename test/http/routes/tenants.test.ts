@@ -575,3 +575,21 @@ describe('switching tenants', () => {
     expect((await client.get(`/auth/t/${a.slug}/session`)).status).toBe(200);
   });
 });
+
+describe("an app's own routes (auth.getSession)", () => {
+  it('see the session with its tenant, and none when the request names another tenant', async () => {
+    const a = await tenant({ pool: 'isolated' });
+    const b = await tenant({ pool: 'isolated' });
+    const { client } = await signUpAt(a.slug, `${unique('app')}@example.com`);
+    const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const at = (headers: Record<string, string>) =>
+      api.auth.getSession({
+        url: 'http://localhost:3000/dashboard',
+        headers: new Headers({ cookie, ...headers }),
+      });
+    expect((await at({}))?.session.tenantId).toBe(a.id);
+    expect((await at({ 'x-gatehouse-tenant': a.slug }))?.session.tenantId).toBe(a.id);
+    expect(await at({ 'x-gatehouse-tenant': b.slug })).toBeNull();
+    expect(await at({ 'x-gatehouse-tenant': 'no-such-tenant' })).toBeNull();
+  });
+});
