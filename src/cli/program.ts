@@ -6,6 +6,7 @@ import { groupsCommand } from './commands/groups.js';
 import { migrateCommand } from './commands/migrate.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { startCommand } from './commands/start.js';
+import { tenantsCommand } from './commands/tenants.js';
 import { usersCommand } from './commands/users.js';
 import { CliError, type CliIo, print } from './io.js';
 
@@ -38,6 +39,7 @@ export function createProgram(io: CliIo, hooks: CliHooks = {}): Command {
   usersCommand(program, io);
   groupsCommand(program, io);
   permissionsCommand(program, io);
+  tenantsCommand(program, io);
   startCommand(program, io, hooks.onStarted);
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();

@@ -1,5 +1,6 @@
-/** Small building blocks of the dashboard's pages: tables, buttons that post, checkbox lists. */
+/** Small building blocks of the dashboard's pages: tables, buttons that post, checkbox lists, form controls. */
 import { html, type SafeHtml } from '../ui/html.js';
+import type { FieldErrors } from '../ui/layout.js';
 
 export function badge(text: string, tone: 'neutral' | 'warn' = 'neutral'): SafeHtml {
   return html`<span class="gh-badge${tone === 'warn' ? ' gh-badge-warn' : ''}">${text}</span>`;
@@ -100,4 +101,57 @@ export function yesNoFilter(name: string, label: string, value: string | undefin
     ['true', 'Yes'],
     ['false', 'No'],
   ]);
+}
+
+/** The API's error for a form control, and the attributes that tie it to the control (as `field` does). */
+function controlError(name: string, errors: FieldErrors) {
+  const error = errors[name];
+  const id = `field-${name}-error`;
+  return {
+    attributes: error ? html` aria-describedby="${id}" aria-invalid="true"` : html``,
+    message: error ? html`<p class="gh-error" id="${id}">${error}</p>` : html``,
+  };
+}
+
+/** A labelled select in a form (id `field-{name}`, so the error summary links to it). */
+export function selectField(options: {
+  name: string;
+  label: string;
+  value: string;
+  choices: readonly (readonly [value: string, text: string])[];
+  errors: FieldErrors;
+}): SafeHtml {
+  const { attributes, message } = controlError(options.name, options.errors);
+  return html`<div class="gh-field"><label for="field-${options.name}">${options.label}</label><select id="field-${options.name}" name="${options.name}"${attributes}>${options.choices.map(
+    ([v, text]) => html`<option value="${v}"${options.value === v ? html` selected` : ''}>${text}</option>`,
+  )}</select>${message}</div>`;
+}
+
+/** A labelled multi-line text box in a form. */
+export function textArea(options: {
+  name: string;
+  label: string;
+  hint?: string;
+  value: string;
+  errors: FieldErrors;
+}): SafeHtml {
+  const { attributes, message } = controlError(options.name, options.errors);
+  return html`<div class="gh-field"><label for="field-${options.name}">${options.label}${
+    options.hint ? html` <span class="gh-hint">(${options.hint})</span>` : ''
+  }</label><textarea id="field-${options.name}" name="${options.name}" rows="4" cols="40"${attributes}>${options.value}</textarea>${message}</div>`;
+}
+
+/** Radio buttons named `name` in a fieldset with a legend. */
+export function radioList(options: {
+  name: string;
+  legend: string;
+  value: string;
+  choices: readonly (readonly [value: string, text: string])[];
+}): SafeHtml {
+  return html`<fieldset class="gh-checks"><legend>${options.legend}</legend>${options.choices.map(
+    ([v, text]) =>
+      html`<div class="gh-check"><input type="radio" id="${options.name}-${v}" name="${options.name}" value="${v}"${
+        options.value === v ? html` checked` : ''
+      }><label for="${options.name}-${v}">${text}</label></div>`,
+  )}</fieldset>`;
 }

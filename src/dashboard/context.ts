@@ -30,6 +30,7 @@ export function customFields(
     api: '',
     defaultRedirect: ctx.ui,
     providers: [],
+    methods: { password: false, magicLink: false, emailCode: false, passkey: false },
     passkeyScripts: null,
   };
   return customFieldInputs(page, values, errors);

@@ -18,6 +18,7 @@ import { messagePage } from './pages/messages.js';
 import { auditRoutes } from './routes/audit.js';
 import { groupRoutes } from './routes/groups.js';
 import { permissionRoutes } from './routes/permissions.js';
+import { tenantRoutes } from './routes/tenants.js';
 import { userRoutes } from './routes/users.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { Screen, type ScreenSettings } from './screen.js';
@@ -36,11 +37,13 @@ export function createDashboard<F extends CustomFields>(core: AuthCore<F>, api: 
     https: api.settings.cookie?.secure === true,
     fields: (core.config.user?.fields ?? {}) as CustomFields,
     afterImpersonation: core.config.ui?.defaultRedirect ?? `${ui.basePath}/account`,
+    providers: core.oauth.list(),
   };
   const sections = [
     userRoutes,
     groupRoutes,
     permissionRoutes,
+    tenantRoutes,
     (s: Screen) => auditRoutes(s, api.settings.basePath),
     webhookRoutes,
   ];

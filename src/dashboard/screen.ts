@@ -26,6 +26,8 @@ export interface ScreenSettings {
   fields: CustomFields;
   /** Where a staff member goes once they act as a user. */
   afterImpersonation: string;
+  /** The configured social sign-in providers (a tenant's policy may offer some of them). */
+  providers: readonly { id: string; name: string }[];
 }
 
 const NOTICES: Record<string, string> = {
@@ -41,6 +43,13 @@ const NOTICES: Record<string, string> = {
   groups: 'Groups saved.',
   permissions: 'Permissions saved.',
   retried: 'Queued again; it will be sent shortly.',
+  policy: 'Login policy saved.',
+  enabled: 'Enabled: its members can sign in again.',
+  disabled: 'Disabled: nobody can sign in to it until it is enabled again.',
+  member: 'Member added.',
+  removed: 'Member removed; their sessions in this tenant have ended.',
+  invited: 'Invitation sent.',
+  withdrawn: 'Invitation withdrawn: its link no longer works.',
 };
 
 export const emptyForm: FormState = { values: {}, errors: {}, formError: null };
@@ -161,7 +170,7 @@ export function formState(reply: ApiReply, values: Record<string, string>): Form
   };
 }
 
-/** The error text of a refused query (a filter the API would not take). */
+/** The error text of a refused query (a filter the API would not take), or of a refused button with no fields. */
 export function queryError(reply: ApiReply): string {
   const error = reply.body?.error ?? {};
   return Object.values((error.fields ?? {}) as Record<string, string>).join(' ') || error.message;

@@ -15,12 +15,13 @@ export interface Staff {
   can(permission: string): boolean;
 }
 
-export type Section = 'users' | 'groups' | 'permissions' | 'audit' | 'webhooks';
+export type Section = 'users' | 'groups' | 'permissions' | 'tenants' | 'audit' | 'webhooks';
 
 const SECTIONS: readonly { section: Section; label: string; permission: string }[] = [
   { section: 'users', label: 'Users', permission: 'user.view' },
   { section: 'groups', label: 'Groups', permission: 'group.view' },
   { section: 'permissions', label: 'Permissions', permission: 'permission.view' },
+  { section: 'tenants', label: 'Tenants', permission: 'tenant.view' },
   { section: 'audit', label: 'Audit log', permission: 'audit.view' },
   { section: 'webhooks', label: 'Webhooks', permission: 'webhook.view' },
 ];

@@ -80,3 +80,48 @@ export interface DeliveryJson {
   deliveredAt: string | null;
   createdAt: string;
 }
+
+/** The tenant of requests that name none: it cannot be disabled, and its sign-up creates shared-pool accounts. */
+export const DEFAULT_TENANT_ID = 'default';
+
+export interface TenantPolicyJson {
+  methods: {
+    password: boolean;
+    magicLink: boolean;
+    emailCode: boolean;
+    passkey: boolean;
+    /** Provider ids offered; null: every configured one. */
+    social: string[] | null;
+  };
+  mfaRequired: boolean;
+  allowedEmailDomains: string[];
+  signUp: boolean;
+}
+
+export interface TenantJson {
+  id: string;
+  slug: string;
+  name: string;
+  pool: 'shared' | 'isolated';
+  isActive: boolean;
+  logoUrl: string | null;
+  policy: TenantPolicyJson;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MemberJson {
+  user: UserJson;
+  /** Group names held in the tenant. */
+  groups: string[];
+  joinedAt: string;
+}
+
+export interface InvitationJson {
+  id: string;
+  email: string;
+  groups: string[];
+  invitedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}

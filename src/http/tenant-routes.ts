@@ -155,6 +155,8 @@ export function tenantRoutes<F extends CustomFields>(deps: { fields: F; basePath
       summary:
         'What an invitation link is for, without using it: the address, the tenant, and whether the address has an account here',
       signedIn: false,
+      // Changes nothing and needs the link's secret: a page opened from a mail (no Origin) may read it.
+      crossSite: true,
       body: invitationTokenBody,
       success: {
         status: 200,

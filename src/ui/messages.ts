@@ -194,6 +194,29 @@ export const en = {
   passkeyRemoved: 'The passkey is removed: it no longer signs you in.',
   passkeyRemoveLast:
     'This passkey is your only way to sign in. Add another passkey, link an account, or set a password with “Forgot your password?” on the sign-in page first.',
+  notAMember: 'Your account is not a member of this organisation.',
+  methodDisabled: 'This way of signing in is not offered here.',
+  tenantDisabled: 'This organisation is disabled.',
+  tenantsTitle: 'Your organisations',
+  tenantsIntro: 'Each organisation has its own sign-in. Switch to work in another one.',
+  noTenants: 'You are not a member of any organisation yet.',
+  currentTenant: 'Current',
+  tenantRoles: 'Your roles: {groups}',
+  switchTenantButton: 'Switch',
+  switchTenantLink: 'Switch organisation',
+  switchNotMember: 'You are not a member of that organisation any more.',
+  invitationTitle: 'Join {tenant}',
+  invitationFor: 'This invitation is for {email}.',
+  invitationRoles: 'You will join with these roles: {groups}.',
+  invitationExpires: 'It works until {when}.',
+  invitationExisting: 'You already have an account with this address. Accept the invitation, then sign in.',
+  invitationNew: 'Create your account to join.',
+  acceptInvitationButton: 'Accept the invitation',
+  acceptAndCreateButton: 'Create my account and join',
+  invitationInvalidTitle: 'This invitation cannot be used',
+  invitationInvalid:
+    'This invitation link is not valid: it may have expired, been used or been withdrawn. Ask for a new invitation.',
+  invitationJoined: 'You joined the organisation. Sign in to continue.',
 };
 
 export type Messages = typeof en;
@@ -392,6 +415,30 @@ export const fr: Partial<Messages> = {
   passkeyRemoved: 'La clé d’accès est supprimée : elle ne vous connecte plus.',
   passkeyRemoveLast:
     'Cette clé d’accès est votre seul moyen de connexion. Ajoutez d’abord une autre clé d’accès, associez un compte, ou définissez un mot de passe avec « Mot de passe oublié ? » sur la page de connexion.',
+  notAMember: 'Votre compte n’est pas membre de cette organisation.',
+  methodDisabled: 'Ce mode de connexion n’est pas proposé ici.',
+  tenantDisabled: 'Cette organisation est désactivée.',
+  tenantsTitle: 'Vos organisations',
+  tenantsIntro: 'Chaque organisation a sa propre connexion. Changez pour travailler dans une autre.',
+  noTenants: 'Vous n’êtes encore membre d’aucune organisation.',
+  currentTenant: 'Actuelle',
+  tenantRoles: 'Vos rôles : {groups}',
+  switchTenantButton: 'Changer',
+  switchTenantLink: 'Changer d’organisation',
+  switchNotMember: 'Vous n’êtes plus membre de cette organisation.',
+  invitationTitle: 'Rejoindre {tenant}',
+  invitationFor: 'Cette invitation est adressée à {email}.',
+  invitationRoles: 'Vous rejoindrez l’organisation avec ces rôles : {groups}.',
+  invitationExpires: 'Elle est valable jusqu’au {when}.',
+  invitationExisting:
+    'Vous avez déjà un compte avec cette adresse. Acceptez l’invitation, puis connectez-vous.',
+  invitationNew: 'Créez votre compte pour rejoindre l’organisation.',
+  acceptInvitationButton: 'Accepter l’invitation',
+  acceptAndCreateButton: 'Créer mon compte et rejoindre',
+  invitationInvalidTitle: 'Cette invitation ne peut pas être utilisée',
+  invitationInvalid:
+    'Ce lien d’invitation n’est pas valide : il a peut-être expiré, déjà servi ou été retiré. Demandez une nouvelle invitation.',
+  invitationJoined: 'Vous avez rejoint l’organisation. Connectez-vous pour continuer.',
 };
 
 export const shippedMessages: Record<string, Partial<Messages>> = { en, fr };

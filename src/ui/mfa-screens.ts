@@ -16,8 +16,6 @@ import {
 } from './pages/mfa.js';
 
 export interface MfaScreenDeps {
-  base: string;
-  defaultRedirect: string;
   /** `mfa.trustedDevices` is on: offer "remember this browser". */
   rememberOffered: boolean;
   call(
@@ -34,13 +32,13 @@ export interface MfaScreenDeps {
   nextOf(request: Request): string | null;
 }
 
-/** Where a refused sensitive action sends the browser: the step-up prompt, then back to `back`. */
-export function reauthenticateUrl(base: string, back: string): string {
-  return `${base}/reauthenticate?next=${encodeURIComponent(back)}`;
+/** Where a refused sensitive action sends the browser: the step-up prompt (under `ui`), then back to `back`. */
+export function reauthenticateUrl(ui: string, back: string): string {
+  return `${ui}/reauthenticate?next=${encodeURIComponent(back)}`;
 }
 
 export function mfaScreens(deps: MfaScreenDeps) {
-  const { base, call, send, redirect, readForm, formError, nextOf } = deps;
+  const { call, send, redirect, readForm, formError, nextOf } = deps;
   const withNext = (path: string, next: string | null) =>
     next ? `${path}?next=${encodeURIComponent(next)}` : path;
 
@@ -50,9 +48,9 @@ export function mfaScreens(deps: MfaScreenDeps) {
    */
   function signInAgain(request: Request, ctx: PageContext, next: string | null): Response {
     const hadChallenge = /(?:^|;)\s*(?:__Host-)?gh_mfa=[^;\s]/.test(request.headers.get('cookie') ?? '');
-    if (!hadChallenge) return redirect(ctx, withNext(`${base}/signin`, next));
+    if (!hadChallenge) return redirect(ctx, withNext(`${ctx.ui}/signin`, next));
     const query = `?error=mfa_expired${next ? `&next=${encodeURIComponent(next)}` : ''}`;
-    return redirect(ctx, `${base}/signin${query}`);
+    return redirect(ctx, `${ctx.ui}/signin${query}`);
   }
 
   async function challengePage(
@@ -91,7 +89,7 @@ export function mfaScreens(deps: MfaScreenDeps) {
       if (form.rememberDevice === 'on') body.rememberDevice = true;
       const reply = await call(request, connection, 'POST', '/mfa/verify', body);
       if (reply.status === 200)
-        return redirect(ctx, next ?? reply.body.redirectTo ?? deps.defaultRedirect, reply);
+        return redirect(ctx, next ?? reply.body.redirectTo ?? ctx.defaultRedirect, reply);
       if (reply.body?.error?.code === 'unauthenticated') return signInAgain(request, ctx, next);
       const state = formError(ctx, reply, {});
       const refused =
@@ -116,9 +114,9 @@ export function mfaScreens(deps: MfaScreenDeps) {
     if (path === '/mfa/setup' && method === 'GET') {
       const status = await call(request, connection, 'GET', '/mfa');
       if (status.status !== 200) {
-        return redirect(ctx, withNext(`${base}/signin`, withNext(`${base}/mfa/setup`, next)));
+        return redirect(ctx, withNext(`${ctx.ui}/signin`, withNext(`${ctx.ui}/mfa/setup`, next)));
       }
-      if (status.body.totp.enabled) return redirect(ctx, next ?? `${base}/account`);
+      if (status.body.totp.enabled) return redirect(ctx, next ?? `${ctx.ui}/account`);
       return send(ctx, totpStartPage(ctx, next, status.body.required === true, emptyForm));
     }
     if (path === '/mfa/setup' && method === 'POST') {
@@ -126,7 +124,7 @@ export function mfaScreens(deps: MfaScreenDeps) {
       if (reply.status === 200) return send(ctx, totpScanPage(ctx, next, reply.body, emptyForm));
       const code = reply.body?.error?.code;
       if (code === 'reauthentication_required' || code === 'unauthenticated' || code === 'conflict') {
-        return refusedAction(ctx, reply, withNext(`${base}/mfa/setup`, next));
+        return refusedAction(ctx, reply, withNext(`${ctx.ui}/mfa/setup`, next));
       }
       // Say why (no server secret, a form from another site…) rather than drop the browser elsewhere.
       const status = await call(request, connection, 'GET', '/mfa');
@@ -137,11 +135,11 @@ export function mfaScreens(deps: MfaScreenDeps) {
       const code = ((await readForm(request)).code ?? '').trim();
       const reply = await call(request, connection, 'POST', '/mfa/totp/confirm', { code });
       if (reply.status === 200) {
-        return send(ctx, recoveryCodesPage(ctx, reply.body.recoveryCodes, next ?? `${base}/account`));
+        return send(ctx, recoveryCodesPage(ctx, reply.body.recoveryCodes, next ?? `${ctx.ui}/account`));
       }
       const refusal = reply.body?.error?.code;
       if (refusal === 'reauthentication_required' || refusal === 'unauthenticated') {
-        return refusedAction(ctx, reply, withNext(`${base}/mfa/setup`, next));
+        return refusedAction(ctx, reply, withNext(`${ctx.ui}/mfa/setup`, next));
       }
       // A wrong code, too many tries, a form from another site: the form again, with the reason.
       return send(ctx, totpScanPage(ctx, next, null, formError(ctx, reply, {})), reply.status);
@@ -149,7 +147,7 @@ export function mfaScreens(deps: MfaScreenDeps) {
 
     if (path === '/reauthenticate') {
       const status = await call(request, connection, 'GET', '/mfa');
-      if (status.status !== 200) return redirect(ctx, withNext(`${base}/signin`, next));
+      if (status.status !== 200) return redirect(ctx, withNext(`${ctx.ui}/signin`, next));
       const options = reauthOptions(status);
       if (method === 'GET')
         return send(ctx, reauthenticatePage(ctx, next, options, emptyForm), 200, options.passkey);
@@ -158,7 +156,7 @@ export function mfaScreens(deps: MfaScreenDeps) {
         const body =
           form.password !== undefined ? { password: form.password } : { code: (form.code ?? '').trim() };
         const reply = await call(request, connection, 'POST', '/reauthenticate', body);
-        if (reply.status === 200) return redirect(ctx, next ?? `${base}/account`, reply);
+        if (reply.status === 200) return redirect(ctx, next ?? `${ctx.ui}/account`, reply);
         const state = formError(ctx, reply, {});
         const refused =
           reply.body?.error?.code === 'invalid_credentials'
@@ -183,8 +181,8 @@ export function mfaScreens(deps: MfaScreenDeps) {
   /** A refused enrolment step: step-up first, sign-in when the session is gone, else the account page. */
   function refusedAction(ctx: PageContext, reply: ApiReply, back: string): Response {
     const code = reply.body?.error?.code;
-    if (code === 'reauthentication_required') return redirect(ctx, reauthenticateUrl(base, back));
-    if (code === 'unauthenticated') return redirect(ctx, withNext(`${base}/signin`, back));
-    return redirect(ctx, `${base}/account`);
+    if (code === 'reauthentication_required') return redirect(ctx, reauthenticateUrl(ctx.ui, back));
+    if (code === 'unauthenticated') return redirect(ctx, withNext(`${ctx.ui}/signin`, back));
+    return redirect(ctx, `${ctx.ui}/account`);
   }
 }

@@ -75,6 +75,8 @@ a { color: var(--gh-primary); }
 .gh-sessions details { margin-top: .25rem; }
 .gh-sessions summary { cursor: pointer; color: var(--gh-primary); font-weight: 600; }
 .gh-sessions details form { margin-top: .5rem; }
+.gh-tenant { display: flex; align-items: center; gap: .75rem; }
+.gh-tenant img { height: 32px; width: auto; }
 .gh-row { display: flex; gap: .75rem; flex-wrap: wrap; align-items: center; }
 footer { margin: auto 0 1.5rem; color: var(--gh-muted); font-size: .9rem; }
 .gh-field:has(> input[type=checkbox]) { display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: center; gap: .5rem; }

@@ -49,6 +49,8 @@ import { signInPage } from './pages/sign-in.js';
 import { signOutPage } from './pages/sign-out.js';
 import { signUpPage } from './pages/sign-up.js';
 import { passkeyAssets } from './passkey-assets.js';
+import { type Site, tenantFrame } from './tenant-frame.js';
+import { tenantScreens } from './tenant-screens.js';
 import { stylesheet } from './theme.js';
 
 const NOTICES: Record<string, keyof Messages> = {
@@ -67,6 +69,7 @@ const NOTICES: Record<string, keyof Messages> = {
   passkey_added: 'passkeyAdded',
   passkey_renamed: 'passkeyRenamed',
   passkey_removed: 'passkeyRemoved',
+  joined: 'invitationJoined',
 };
 
 /** What a refused social sign-in (`?error=` from the callback) says on the sign-in page. */
@@ -114,33 +117,33 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
     fieldTranslators.set(locale, fieldMessageTranslator(Object.keys(table).length > 0 ? table : undefined));
   }
   const fields = (core.config.user?.fields ?? {}) as CustomFields;
-  const signUpEnabled = core.config.signUp?.enabled !== false;
   const call = apiCaller(api);
   const brand = {
     productName: config.productName ?? 'Gatehouse',
     logoUrl: config.logoUrl ?? null,
     stylesheetUrl: cssUrl,
   };
-  const defaultRedirect = config.defaultRedirect ?? `${base}/account`;
-  const providers = core.oauth.list();
+  const site: Site = {
+    apiBase: api.settings.basePath,
+    brand,
+    providers: core.oauth.list(),
+    signUpEnabled: core.config.signUp?.enabled !== false,
+    passkeys: scripted,
+    defaultRedirect: config.defaultRedirect ?? null,
+  };
   // A form's answer may redirect to a provider (linking an account): its origin must be a form target too.
   const formTargets = () =>
     [...new Set([...api.settings.trustedOrigins, ...core.oauth.authorizationOrigins()])].join(' ');
 
-  function contextFor(request: Request): PageContext {
+  function contextFor(request: Request, connection?: ConnectionInfo): PageContext {
     const lang = config.locale ?? negotiateLocale(request.headers.get('accept-language'), locales, 'en');
     return {
       lang,
       t: translator(tables[lang] ?? {}),
       translateField: fieldTranslators.get(lang) ?? ((message: string) => message),
-      brand,
-      ui: base,
       fields,
-      signUpEnabled,
-      api: api.settings.basePath,
-      defaultRedirect,
-      providers,
       passkeyScripts: passkeys?.urls ?? null,
+      ...tenantFrame(site, connection?.tenant),
     };
   }
 
@@ -190,12 +193,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   async function accountView(request: Request, connection?: ConnectionInfo): Promise<AccountView | null> {
     const session = await call(request, connection, 'GET', '/session');
     if (session.status !== 200) return null;
-    const [list, linked, keys, mfa, devices] = await Promise.all([
+    const [list, linked, keys, mfa, devices, tenants] = await Promise.all([
       call(request, connection, 'GET', '/sessions'),
       call(request, connection, 'GET', '/linked-accounts'),
       scripted ? call(request, connection, 'GET', '/passkeys') : null,
       call(request, connection, 'GET', '/mfa'),
       call(request, connection, 'GET', '/trusted-devices'),
+      call(request, connection, 'GET', '/tenants'),
     ]);
     return {
       user: session.body.user,
@@ -205,12 +209,13 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       passkeys: keys?.status === 200 ? keys.body.passkeys : [],
       mfa: mfa.status === 200 ? mfa.body : null,
       devices: devices.status === 200 ? devices.body.devices : [],
+      otherTenants:
+        tenants.status === 200 &&
+        tenants.body.tenants.some((tenant: { current: boolean }) => !tenant.current),
     };
   }
 
   const mfaScreen = mfaScreens({
-    base,
-    defaultRedirect,
     rememberOffered:
       core.config.mfa?.trustedDevices !== undefined && core.config.mfa.trustedDevices !== false,
     call,
@@ -228,22 +233,46 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
    */
   function afterSignIn(ctx: PageContext, reply: ApiReply, next: string | null): Response | null {
     const query = next ? `?next=${encodeURIComponent(next)}` : '';
-    if (reply.body?.error?.code === 'mfa_required') return redirect(ctx, `${base}/mfa${query}`, reply);
+    if (reply.body?.error?.code === 'mfa_required') return redirect(ctx, `${ctx.ui}/mfa${query}`, reply);
     if (reply.status !== 200 && reply.status !== 201) return null;
-    const onward = next ?? reply.body?.redirectTo ?? defaultRedirect;
+    const onward = next ?? reply.body?.redirectTo ?? ctx.defaultRedirect;
     if (reply.body?.mfaEnrollmentRequired) {
-      return redirect(ctx, `${base}/mfa/setup?next=${encodeURIComponent(onward)}`, reply);
+      return redirect(ctx, `${ctx.ui}/mfa/setup?next=${encodeURIComponent(onward)}`, reply);
     }
     return redirect(ctx, onward, reply);
   }
 
+  const tenantScreen = tenantScreens({
+    apiBase: api.settings.basePath,
+    tenants: core.tenants,
+    getSession: (request) => api.getSession(request),
+    call,
+    send,
+    redirect,
+    readForm,
+    formError,
+    nextOf,
+    afterSignIn,
+  });
+
   const signInAgain = (ctx: PageContext) =>
-    redirect(ctx, `${base}/signin?next=${encodeURIComponent(`${base}/account`)}`);
+    redirect(ctx, `${ctx.ui}/signin?next=${encodeURIComponent(`${ctx.ui}/account`)}`);
+
+  /**
+   * Whether the request has a session in its tenant. `getSession` alone takes
+   * any tenant's session when the path named the tenant; the pages must not
+   * send a browser signed in elsewhere to a page that will not have it.
+   */
+  async function signedInHere(request: Request, connection?: ConnectionInfo): Promise<boolean> {
+    const found = await api.getSession(request);
+    const here = connection?.tenant?.tenant.id;
+    return found !== null && (here === undefined || found.session.tenantId === here);
+  }
 
   async function handle(request: Request, connection?: ConnectionInfo): Promise<Response> {
     const path = pathOf(request.url).slice(base.length) || '/';
     const method = request.method === 'HEAD' ? 'GET' : request.method;
-    const ctx = contextFor(request);
+    const ctx = contextFor(request, connection);
     const { t } = ctx;
 
     const asset = method === 'GET' ? passkeys?.serve(base + path) : null;
@@ -258,19 +287,25 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       });
     }
     if (method === 'GET' && (path === '/' || path === '')) {
-      const signedIn = await api.getSession(request);
-      return redirect(ctx, signedIn ? `${base}/account` : `${base}/signin`);
+      return redirect(
+        ctx,
+        (await signedInHere(request, connection)) ? `${ctx.ui}/account` : `${ctx.ui}/signin`,
+      );
     }
     const mfaAnswer = await mfaScreen(request, connection, ctx, path, method);
     if (mfaAnswer) return mfaAnswer;
+    const tenantAnswer = tenantScreen(request, connection, ctx, path, method);
+    if (tenantAnswer) return tenantAnswer;
 
     if (path === '/signin') {
       const next = nextOf(request);
       if (method === 'GET') {
-        if (await api.getSession(request)) return redirect(ctx, next ?? defaultRedirect);
+        if (await signedInHere(request, connection)) return redirect(ctx, next ?? ctx.defaultRedirect);
         const refusal = refusalOf(request, t, SIGN_IN_REFUSALS);
-        const state = refusal ? { ...emptyForm, formError: refusal } : emptyForm;
-        return send(ctx, signInPage(ctx, next, state, noticeOf(request, t)), 200, scripted);
+        // `?email=`: a page that knows the address (an accepted invitation) fills it in.
+        const identifier = new URL(request.url).searchParams.get('email') ?? '';
+        const state = { ...emptyForm, values: { identifier }, formError: refusal };
+        return send(ctx, signInPage(ctx, next, state, noticeOf(request, t)), 200, ctx.methods.passkey);
       }
       if (method === 'POST') {
         const form = await readForm(request);
@@ -283,7 +318,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         const onward = afterSignIn(ctx, reply, next);
         if (onward) return onward;
         const state = formError(ctx, reply, { identifier }, { email: 'identifier', username: 'identifier' });
-        return send(ctx, signInPage(ctx, next, state, null), reply.status, scripted);
+        return send(ctx, signInPage(ctx, next, state, null), reply.status, ctx.methods.passkey);
       }
     }
 
@@ -298,10 +333,10 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         if (reply.status === 201 && !reply.body?.session) {
           return redirect(
             ctx,
-            `${base}/signin?done=verify${next ? `&next=${encodeURIComponent(next)}` : ''}`,
+            `${ctx.ui}/signin?done=verify${next ? `&next=${encodeURIComponent(next)}` : ''}`,
           );
         }
-        if (reply.status === 201) return redirect(ctx, next ?? defaultRedirect, reply);
+        if (reply.status === 201) return redirect(ctx, next ?? ctx.defaultRedirect, reply);
         const { password: _, ...kept } = form;
         return send(ctx, signUpPage(ctx, next, formError(ctx, reply, kept)), reply.status);
       }
@@ -366,7 +401,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       } else if (path === '/account/mfa/recovery-codes') {
         reply = await call(request, connection, 'POST', '/mfa/recovery-codes');
         if (reply.status === 200) {
-          return send(ctx, recoveryCodesPage(ctx, reply.body.recoveryCodes, `${base}/account`));
+          return send(ctx, recoveryCodesPage(ctx, reply.body.recoveryCodes, `${ctx.ui}/account`));
         }
         done = 'mfa';
       } else if (path === '/account/devices/forget') {
@@ -388,10 +423,10 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
         return notFound(ctx);
       }
       if (reply.body?.error?.code === 'reauthentication_required') {
-        return redirect(ctx, reauthenticateUrl(base, `${base}/account`));
+        return redirect(ctx, reauthenticateUrl(ctx.ui, `${ctx.ui}/account`));
       }
       if (reply.status === 401) return signInAgain(ctx);
-      if (reply.status < 300) return redirect(ctx, `${base}/account?done=${done}`, reply);
+      if (reply.status < 300) return redirect(ctx, `${ctx.ui}/account?done=${done}`, reply);
       const view = await accountView(request, connection);
       if (!view) return signInAgain(ctx);
       const state =
@@ -442,7 +477,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
           token,
           newPassword: form.newPassword ?? '',
         });
-        if (reply.status === 204) return redirect(ctx, `${base}/signin?done=reset`);
+        if (reply.status === 204) return redirect(ctx, `${ctx.ui}/signin?done=reset`);
         return send(ctx, resetPasswordPage(ctx, token, formError(ctx, reply, {})), reply.status);
       }
     }
@@ -489,7 +524,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       if (reply.status === 200 && reply.body.returned) {
         return redirect(ctx, config.dashboardUrl ?? `${api.settings.basePath}/dashboard/`, reply);
       }
-      if (reply.status === 401 || reply.status === 200) return redirect(ctx, `${base}/signin`, reply);
+      if (reply.status === 401 || reply.status === 200) return redirect(ctx, `${ctx.ui}/signin`, reply);
       return send(ctx, signOutPage(ctx, formError(ctx, reply, {}).formError), reply.status);
     }
 
@@ -497,7 +532,7 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
       if (method === 'GET') return send(ctx, signOutPage(ctx));
       if (method === 'POST') {
         const reply = await call(request, connection, 'POST', '/signout');
-        if (reply.status === 204) return redirect(ctx, `${base}/signin?done=signout`, reply);
+        if (reply.status === 204) return redirect(ctx, `${ctx.ui}/signin?done=signout`, reply);
         return send(ctx, signOutPage(ctx, formError(ctx, reply, {}).formError), reply.status);
       }
     }
@@ -602,6 +637,15 @@ function formError(
       break;
     case 'conflict':
       formError = t('emailTaken');
+      break;
+    case 'not_a_member':
+      formError = t('notAMember');
+      break;
+    case 'method_disabled':
+      formError = t('methodDisabled');
+      break;
+    case 'tenant_disabled':
+      formError = t('tenantDisabled');
       break;
     case 'invalid_request':
     case 'password_invalid':

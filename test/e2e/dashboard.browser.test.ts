@@ -1345,4 +1345,91 @@ describe.skipIf(!chromiumAvailable)(suiteName, () => {
     },
     TIMEOUT,
   );
+
+  // ---------------------------------------------------------------------------------------------
+  // Tenants.
+
+  describe('tenants', () => {
+    /** The serious and critical axe violations of the page, described. */
+    async function severeViolations(page: Page): Promise<string[]> {
+      return (await axeViolations(page))
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => describeViolations([v]));
+    }
+
+    it(
+      'creates a tenant, sets its login policy and adds a member, on pages without serious axe violations',
+      async () => {
+        await auth().permissions.createGroup('Tenant browsers', ['user.view']);
+        const page = await asRoot('/tenants');
+        expect(await navLinks(page)).toContain('Tenants');
+        await page.locator('#field-slug').fill('browser-org');
+        await page.locator('#field-name').fill('Browser Org');
+        await page.getByLabel('User pool').selectOption('isolated');
+        await navigating(page, () => button(page, 'Create tenant').click());
+        const tenant = await auth().tenants.find('browser-org');
+        expect(tenant).toMatchObject({ name: 'Browser Org', pool: 'isolated' });
+        expect(where(page)).toBe(`${DASH}/tenants/${tenant?.id}?done=created`);
+        expect(await heading(page)).toBe('Browser Org');
+
+        await page.getByLabel('Link by email').uncheck();
+        await page.getByLabel('Require two-step verification of every member').check();
+        await page.getByLabel('Allowed email domains').fill('example.com\ncorp.example');
+        await navigating(page, () => button(page, 'Save login policy').click());
+        expect(await notice(page)).toBe('Login policy saved.');
+        expect((await auth().tenants.find('browser-org'))?.policy).toMatchObject({
+          methods: { password: true, magicLink: false, emailCode: true, passkey: true },
+          mfaRequired: true,
+          allowedEmailDomains: ['example.com', 'corp.example'],
+        });
+        expect(await page.getByLabel('Link by email').isChecked()).toBe(false);
+
+        // An isolated tenant's members are accounts of its own pool.
+        const member = await auth().users.create(
+          { email: uniqueEmail('tenant-member'), password: PASSWORD, firstName: 'Ada' },
+          { pool: tenant?.id ?? '' },
+        );
+        const addForm = page.locator(`form[action="${DASH}/tenants/${tenant?.id}/members/new"]`);
+        await addForm.getByLabel('Email').fill(member.email);
+        await addForm.getByLabel('Tenant browsers').check();
+        await navigating(page, () => button(page, 'Add member').click());
+        expect(await notice(page)).toBe('Member added.');
+        const cells = (await rows(page, 'Members').first().locator('td').allTextContents()).map((c) =>
+          c.trim(),
+        );
+        expect(cells.slice(0, 3)).toEqual([member.email, 'Ada', 'Tenant browsers']);
+        expect((await auth().tenants.member(tenant?.id ?? '', member.id))?.groups).toEqual([
+          'Tenant browsers',
+        ]);
+        await screenshot(page, 'dashboard-tenant-detail');
+        expect(cspViolations).toEqual([]);
+
+        // axe runs as an injected script: this context alone bypasses the CSP (see the screens' check).
+        const checked = await asRoot('/tenants', { bypassCSP: true });
+        const problems = [...(await severeViolations(checked)).map((v) => `list: ${v}`)];
+        await goto(checked, `${DASH}/tenants/${tenant?.id}`);
+        problems.push(...(await severeViolations(checked)).map((v) => `detail: ${v}`));
+        await checked.getByLabel('Allowed email domains').fill('not a domain');
+        const refused = await submitting(checked, () => button(checked, 'Save login policy').click());
+        expect(refused.status()).toBe(400);
+        expect(await checked.getByLabel('Allowed email domains').getAttribute('aria-invalid')).toBe('true');
+        problems.push(...(await severeViolations(checked)).map((v) => `policy errors: ${v}`));
+        expect(problems, problems.join('\n')).toEqual([]);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'is not offered to staff without tenant.view',
+      async () => {
+        const staffer = await staffWith('no-tenants', ['user.view']);
+        const page = await dashboardAs(staffer.email, '/users');
+        expect(await navLinks(page)).toEqual(['Users']);
+        const response = await goto(page, `${DASH}/tenants`);
+        expect(response.status()).toBe(403);
+        expect(await heading(page)).toBe('Not allowed');
+      },
+      TIMEOUT,
+    );
+  });
 });

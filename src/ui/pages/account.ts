@@ -34,6 +34,8 @@ export interface AccountView {
   mfa: MfaSummary | null;
   /** Browsers that skip the second factor. */
   devices: DeviceItem[];
+  /** The user belongs to another tenant than this one: the page links to the picker. */
+  otherTenants: boolean;
 }
 
 export function accountPage(
@@ -75,7 +77,7 @@ export function accountPage(
   };
   const passwordLabels = { currentPassword: t('currentPassword'), newPassword: t('newPassword') };
   const body = html`<h1>${t('accountTitle')}</h1>
-<p>${t('signedInAs', { name: user.email })}</p>
+<p>${t('signedInAs', { name: user.email })}${view.otherTenants ? html` <a href="${ctx.ui}/tenants">${t('switchTenantLink')}</a>` : ''}</p>
 ${notice(state.notice ?? null)}
 <section class="gh-card" aria-labelledby="profile-heading">
 <h2 id="profile-heading">${t('profileHeading')}</h2>

@@ -40,8 +40,9 @@ export function passkeyButton(
 </div>`;
 }
 
-/** "Sign in with a passkey" (usernameless), landing on `next` or the default page. */
+/** "Sign in with a passkey" (usernameless), landing on `next` or the default page; only where the tenant offers it. */
 export function passkeySignIn(ctx: PageContext, next: string | null): SafeHtml {
+  if (!ctx.methods.passkey) return html``;
   const target = next ?? ctx.defaultRedirect;
   return passkeyButton(ctx, {
     options: `${ctx.api}/passkeys/signin/options`,

@@ -5,10 +5,23 @@
  * links, and a GET must not spend a token. The link works in any browser.
  */
 import type { FormState, PageContext } from '../context.js';
-import { html } from '../html.js';
+import { html, type SafeHtml } from '../html.js';
 import { errorSummary, field, notice, page } from '../layout.js';
 
 const nextQuery = (next: string | null) => (next ? `?next=${encodeURIComponent(next)}` : '');
+
+/** "Email me a sign-in link · Email me a sign-in code", each only if the tenant offers it. */
+export function passwordlessLinks(ctx: PageContext, next: string | null): SafeHtml {
+  const { t } = ctx;
+  const links = [
+    ctx.methods.magicLink
+      ? html`<a href="${ctx.ui}/magic-link${nextQuery(next)}">${t('magicLinkLink')}</a>`
+      : null,
+    ctx.methods.emailCode ? html`<a href="${ctx.ui}/otp${nextQuery(next)}">${t('otpLink')}</a>` : null,
+  ].filter((link) => link !== null);
+  if (links.length === 0) return html``;
+  return html`<p>${links.map((link, i) => (i === 0 ? link : html` · ${link}`))}</p>`;
+}
 
 export function magicLinkRequestPage(
   ctx: PageContext,
@@ -28,7 +41,7 @@ ${field({ name: 'email', label: labels.email, type: 'email', value: form.values.
 <button type="submit">${sent ? t('sendAgainButton') : t('sendMagicLinkButton')}</button>
 </form>
 </div>
-<p><a href="${ctx.ui}/otp${nextQuery(next)}">${t('otpLink')}</a></p>
+${ctx.methods.emailCode ? html`<p><a href="${ctx.ui}/otp${nextQuery(next)}">${t('otpLink')}</a></p>` : ''}
 <p><a href="${ctx.ui}/signin${nextQuery(next)}">${t('backToSignIn')}</a></p>`;
   return page({ lang: ctx.lang, title, brand: ctx.brand, t, body });
 }
@@ -60,7 +73,7 @@ ${field({ name: 'email', label: labels.email, type: 'email', value: form.values.
 <button type="submit">${t('sendCodeButton')}</button>
 </form>
 </div>
-<p><a href="${ctx.ui}/magic-link${nextQuery(next)}">${t('magicLinkLink')}</a></p>
+${ctx.methods.magicLink ? html`<p><a href="${ctx.ui}/magic-link${nextQuery(next)}">${t('magicLinkLink')}</a></p>` : ''}
 <p><a href="${ctx.ui}/signin${nextQuery(next)}">${t('backToSignIn')}</a></p>`;
   return page({ lang: ctx.lang, title: t('otpTitle'), brand: ctx.brand, t, body });
 }

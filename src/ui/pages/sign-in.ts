@@ -2,8 +2,10 @@ import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, page } from '../layout.js';
 import { passkeySignIn } from './passkeys.js';
+import { passwordlessLinks } from './passwordless.js';
 import { providerButtons } from './providers.js';
 
+/** The ways in the tenant offers: the password form, a passkey, a mailed link or code, social providers. */
 export function signInPage(
   ctx: PageContext,
   next: string | null,
@@ -13,19 +15,22 @@ export function signInPage(
   const { t } = ctx;
   const query = next ? `?next=${encodeURIComponent(next)}` : '';
   const labels = { identifier: t('emailOrUsername'), password: t('password') };
+  const passwordForm = ctx.methods.password
+    ? html`<form method="post" action="${ctx.ui}/signin${query}" novalidate>
+${field({ name: 'identifier', label: labels.identifier, value: form.values.identifier ?? '', errors: form.errors, autocomplete: 'username', required: true })}
+${field({ name: 'password', label: labels.password, type: 'password', errors: form.errors, autocomplete: 'current-password', required: true })}
+<button type="submit">${t('signInButton')}</button>
+</form>`
+    : '';
   const body = html`<div class="gh-card">
 <h1>${t('signInTitle')}</h1>
 <p class="gh-muted">${t('signInIntro', { product: ctx.brand.productName })}</p>
 ${notice ? html`<p class="gh-notice" role="status">${notice}</p>` : ''}
 ${errorSummary(t, form.formError, form.errors, labels)}
-<form method="post" action="${ctx.ui}/signin${query}" novalidate>
-${field({ name: 'identifier', label: labels.identifier, value: form.values.identifier ?? '', errors: form.errors, autocomplete: 'username', required: true })}
-${field({ name: 'password', label: labels.password, type: 'password', errors: form.errors, autocomplete: 'current-password', required: true })}
-<button type="submit">${t('signInButton')}</button>
-</form>
+${passwordForm}
 ${passkeySignIn(ctx, next)}
-<p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>
-<p><a href="${ctx.ui}/magic-link${query}">${t('magicLinkLink')}</a> · <a href="${ctx.ui}/otp${query}">${t('otpLink')}</a></p>
+${ctx.methods.password ? html`<p><a href="${ctx.ui}/forgot-password">${t('forgotLink')}</a></p>` : ''}
+${passwordlessLinks(ctx, next)}
 ${providerButtons(ctx, next)}
 </div>
 ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query}">${t('signUpTitle')}</a></p>` : ''}`;
@@ -35,6 +40,6 @@ ${ctx.signUpEnabled ? html`<p>${t('noAccount')} <a href="${ctx.ui}/signup${query
     brand: ctx.brand,
     t,
     body,
-    scripts: ctx.passkeyScripts,
+    scripts: ctx.methods.passkey ? ctx.passkeyScripts : null,
   });
 }

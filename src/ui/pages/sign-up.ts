@@ -2,8 +2,10 @@ import type { FormState, PageContext } from '../context.js';
 import { html } from '../html.js';
 import { errorSummary, field, page } from '../layout.js';
 import { customFieldInputs, customFieldLabels } from './custom-fields.js';
+import { passwordlessLinks } from './passwordless.js';
 import { providerButtons } from './providers.js';
 
+/** The sign-up form where the tenant offers passwords; the other ways in it offers either way. */
 export function signUpPage(ctx: PageContext, next: string | null, form: FormState): string {
   const { t } = ctx;
   const query = next ? `?next=${encodeURIComponent(next)}` : '';
@@ -21,7 +23,9 @@ export function signUpPage(ctx: PageContext, next: string | null, form: FormStat
 <h1>${t('signUpTitle')}</h1>
 <p class="gh-muted">${t('signUpIntro', { product: ctx.brand.productName })}</p>
 ${errorSummary(t, form.formError, form.errors, labels)}
-<form method="post" action="${ctx.ui}/signup${query}" novalidate>
+${
+  ctx.methods.password
+    ? html`<form method="post" action="${ctx.ui}/signup${query}" novalidate>
 ${field({ name: 'email', label: labels.email, type: 'email', value: v.email ?? '', errors: form.errors, autocomplete: 'email', required: true })}
 ${field({ name: 'password', label: labels.password, type: 'password', errors: form.errors, autocomplete: 'new-password', required: true })}
 ${field({ name: 'username', label: labels.username, value: v.username ?? '', errors: form.errors, autocomplete: 'username', optionalText: optional })}
@@ -29,7 +33,9 @@ ${field({ name: 'firstName', label: labels.firstName, value: v.firstName ?? '', 
 ${field({ name: 'lastName', label: labels.lastName, value: v.lastName ?? '', errors: form.errors, autocomplete: 'family-name', optionalText: optional })}
 ${customFieldInputs(ctx, v, form.errors)}
 <button type="submit">${t('signUpButton')}</button>
-</form>
+</form>`
+    : passwordlessLinks(ctx, next)
+}
 ${providerButtons(ctx, next)}
 </div>
 <p>${t('haveAccount')} <a href="${ctx.ui}/signin${query}">${t('signInTitle')}</a></p>`;
