@@ -48,28 +48,37 @@ export function createAuth<const F extends CustomFields = NoCustomFields>(
   const api = createApi(core, { metrics });
   const ui = config.ui?.enabled === false ? null : createUi(core, api);
   const dashboard = ui && config.dashboard?.enabled !== false ? createDashboard(core, api, ui) : null;
-  // Page mounts by prefix; anything else is the API.
   const mounts = [ui, dashboard].filter((mount) => mount !== null);
+  /** Pages by prefix; anything else is the API — in the request's tenant, resolved before. */
+  function dispatch(resolved: ResolvedRequest, connection: ConnectionInfo | undefined): Promise<Response> {
+    const { request } = resolved;
+    const scoped = { ...connection, tenant: resolved };
+    const path = pathOf(request.url);
+    for (const mount of mounts) {
+      const prefix = mount.basePath;
+      if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
+        return mount.handle(request, scoped);
+      }
+    }
+    return api.fetch(request, scoped);
+  }
+
+  async function resolveThenDispatch(incoming: Request, connection: ConnectionInfo | undefined) {
+    let resolved: ResolvedRequest;
+    try {
+      resolved = await api.resolveTenant(incoming);
+    } catch {
+      // An unknown or disabled tenant: the API answers the refusal in its usual shape.
+      return api.fetch(incoming, connection);
+    }
+    return dispatch(resolved, connection);
+  }
+
   return Object.assign(core, {
-    async handler(incoming: Request, connection?: ConnectionInfo) {
+    handler(incoming: Request, connection?: ConnectionInfo) {
       if (mounts.length === 0) return api.fetch(incoming, connection);
-      let resolved: ResolvedRequest;
-      try {
-        resolved = await api.resolveTenant(incoming);
-      } catch {
-        // An unknown or disabled tenant: the API answers the refusal in its usual shape.
-        return api.fetch(incoming, connection);
-      }
-      const { request } = resolved;
-      const scoped = { ...connection, tenant: resolved };
-      const path = pathOf(request.url);
-      for (const mount of mounts) {
-        const prefix = mount.basePath;
-        if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
-          return mount.handle(request, scoped);
-        }
-      }
-      return api.fetch(request, scoped);
+      const now = api.resolveTenantNow(incoming);
+      return now ? dispatch(now, connection) : resolveThenDispatch(incoming, connection);
     },
     getSession: (request: SessionSource) => api.getSession(request),
     metrics,

@@ -58,6 +58,8 @@ export interface Api<F extends CustomFields> {
   readonly settings: HttpSettings;
   /** Which tenant a request is for, and the request with any tenant prefix taken off its path. */
   resolveTenant(request: Request): Promise<ResolvedRequest>;
+  /** `resolveTenant` answered at once when it can be (no tenant named, default tenant cached); else null. */
+  resolveTenantNow(request: Request): ResolvedRequest | null;
 }
 
 export function createApi<F extends CustomFields>(
@@ -180,6 +182,7 @@ export function createApi<F extends CustomFields>(
   return {
     settings,
     resolveTenant: tenants.resolve,
+    resolveTenantNow: tenants.resolveNow,
     async fetch(incoming, connection) {
       try {
         if (incoming.method === 'OPTIONS') {
@@ -188,7 +191,7 @@ export function createApi<F extends CustomFields>(
         let request = incoming;
         let tenant = connection?.tenant;
         if (!tenant) {
-          const resolved = await tenants.resolve(incoming);
+          const resolved = tenants.resolveNow(incoming) ?? (await tenants.resolve(incoming));
           request = resolved.request;
           tenant = resolved;
         }

@@ -175,6 +175,12 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
     return tenant;
   }
 
+  /** The tenant of this slug if the cache holds it fresh (null: there is none); undefined when it must be read. */
+  cached(slug: string): Tenant | null | undefined {
+    const entry = this.#bySlug.get(slug);
+    return entry && Date.now() - entry.at < this.#cacheMs ? entry.tenant : undefined;
+  }
+
   /** The default tenant (cached like the others). */
   async defaultTenant(): Promise<Tenant> {
     const tenant = await this.resolve(DEFAULT_TENANT_ID);
