@@ -159,13 +159,14 @@ export function oauthRoutes<F extends CustomFields>(deps: {
     const secret = readCookie(x.request.headers.get('cookie'), oauthCookieName(x.cookie)) ?? null;
     let intent: 'sign_in' | 'link' = 'sign_in';
     let next: string | null = null;
+    // The provider calls back one URL for every tenant: the sign-in ends (or is refused) in the tenant it began in.
+    let there = x;
     try {
       const { transaction, checks } = await core.oauth.take(providerId, secret, query.get('state'));
       intent = transaction.intent;
       next = intent === 'sign_in' ? transaction.redirectTo : null;
+      there = await x.inTenant(transaction.tenantId);
       const done = await core.oauth.exchange(transaction, checks, query);
-      // The provider calls back one URL for every tenant: the sign-in ends in the tenant it began in.
-      const there = await x.inTenant(transaction.tenantId);
       const response = intent === 'link' ? await link(there, done) : await signIn(there, done);
       response.headers.append('set-cookie', oauthCookie(x.cookie, '', 0));
       return response;
@@ -174,10 +175,11 @@ export function oauthRoutes<F extends CustomFields>(deps: {
       await core.audit.record({
         type: 'signin_failed',
         userId: null,
-        ...x.client,
+        ...there.client,
         details: { method: 'oauth', provider: providerId, reason: error.code },
       });
-      return refusal(x, error, intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn, next);
+      const page = intent === 'link' ? deps.errorPages.link : deps.errorPages.signIn;
+      return refusal(x, error, page && there.tenantPath(page), next);
     }
   }
 

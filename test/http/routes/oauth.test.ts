@@ -679,3 +679,67 @@ describe('a provider that posts its answer (form_post, as Apple does)', () => {
     expect(reply.status).toBe(404);
   });
 });
+
+describe('in a tenant', () => {
+  it('ends where it began: the callback URL is shared, the session belongs to the tenant that started it', async () => {
+    const org = await api.auth.tenants.create({ slug: `social-${++n}`, name: 'Social', pool: 'isolated' });
+    const browser = api.client();
+    const started = await browser.get(`/auth/t/${org.slug}/oauth/idp`);
+    expect(started.status).toBe(302);
+    const authorization = new URL(started.headers.get('location') ?? '');
+    // The provider knows one redirect URI, the tenant-less one.
+    expect(authorization.searchParams.get('redirect_uri')).toBe(CALLBACK('idp'));
+    const { email } = idpAccount();
+    const done = await follow(browser, await idp.authorize(authorization.href));
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`/auth/t/${org.slug}/ui/account`);
+    const here = await browser.get(`/auth/t/${org.slug}/session`);
+    expect(here.status).toBe(200);
+    expect(here.body.session.tenantId).toBe(org.id);
+    expect((await browser.get('/auth/session')).status).toBe(401);
+    // The account was made in the tenant's own pool, not the shared one.
+    expect((await api.auth.users.getByEmail(email, { pool: org.id }))?.id).toBe(here.body.user.id);
+    expect(await api.auth.users.getByEmail(email)).toBeNull();
+  });
+
+  it("is refused where the tenant's policy does not offer the provider, and offered where it does", async () => {
+    const org = await api.auth.tenants.create({
+      slug: `social-${++n}`,
+      name: 'Picky',
+      pool: 'isolated',
+      policy: { methods: { social: ['other'] } },
+    });
+    const browser = api.client();
+    const refused = await browser.get(`/auth/t/${org.slug}/oauth/idp`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('method_disabled');
+    expect((await browser.get(`/auth/t/${org.slug}/oauth/other`)).status).toBe(302);
+    const listed = await browser.get(`/auth/t/${org.slug}/oauth`);
+    expect(listed.body.providers.map((p: { id: string }) => p.id)).toEqual(['other']);
+    expect(listed.body.providers[0].url).toBe(`/auth/t/${org.slug}/oauth/other`);
+  });
+
+  it("does not let an identity linked in one pool into another pool's tenant", async () => {
+    const a = await api.auth.tenants.create({ slug: `social-${++n}`, name: 'A', pool: 'isolated' });
+    const b = await api.auth.tenants.create({ slug: `social-${++n}`, name: 'B', pool: 'isolated' });
+    idpAccount();
+    const first = api.client();
+    const startedA = await first.get(`/auth/t/${a.slug}/oauth/idp`);
+    const doneA = await follow(
+      first,
+      await idp.authorize(new URL(startedA.headers.get('location') ?? '').href),
+    );
+    expect(doneA.status).toBe(303);
+    // The same provider account, now at B: it is A's account, which B does not know.
+    const second = api.client();
+    const startedB = await second.get(`/auth/t/${b.slug}/oauth/idp`);
+    const doneB = await follow(
+      second,
+      await idp.authorize(new URL(startedB.headers.get('location') ?? '').href),
+    );
+    const refused = errorOf(doneB);
+    expect(refused).toEqual({ path: `/auth/t/${b.slug}/ui/signin`, error: 'invalid_credentials' });
+    expect((await second.get(`/auth/t/${b.slug}/session`)).status).toBe(401);
+    expect((await api.auth.tenants.members(b.id)).members).toHaveLength(0);
+  });
+});

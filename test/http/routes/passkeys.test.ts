@@ -447,3 +447,46 @@ describe('with email verification required', () => {
     }
   });
 });
+
+describe('in tenants', () => {
+  it("signs in with a passkey in its own pool's tenant only", async () => {
+    const a = await api.auth.tenants.create({ slug: `keys-${++n}`, name: 'A', pool: 'isolated' });
+    const b = await api.auth.tenants.create({ slug: `keys-${++n}`, name: 'B', pool: 'isolated' });
+    const user = await api.auth.users.create(
+      { email: `pk${++n}@example.com`, password: PASSWORD },
+      { pool: a.id },
+    );
+    const owner = api.client();
+    owner.cookies.set('gh_session', (await api.auth.sessions.create(user.id, { tenantId: a.id })).token);
+    const options = await owner.post(`/auth/t/${a.slug}/passkeys/register/options`);
+    const authenticator = new SoftwareAuthenticator();
+    const registered = await owner.post(`/auth/t/${a.slug}/passkeys/register/verify`, {
+      response: authenticator.register(options.body, { origin: ORIGIN }),
+    });
+    expect(registered.status).toBe(201);
+    const signInAt = async (slug: string) => {
+      tick();
+      const browser = api.client();
+      const begun = await browser.post(`/auth/t/${slug}/passkeys/signin/options`);
+      const response = authenticator.assert(begun.body, { origin: ORIGIN });
+      return { browser, reply: await browser.post(`/auth/t/${slug}/passkeys/signin/verify`, { response }) };
+    };
+    const elsewhere = await signInAt(b.slug);
+    expect(elsewhere.reply.status).toBe(401);
+    expect(elsewhere.browser.cookies.size).toBe(0);
+    const home = await signInAt(a.slug);
+    expect(home.reply.status).toBe(200);
+    expect(home.reply.body.session.tenantId).toBe(a.id);
+  });
+
+  it('is refused by a tenant whose policy does not offer passkeys', async () => {
+    const org = await api.auth.tenants.create({
+      slug: `keys-${++n}`,
+      name: 'No keys',
+      policy: { methods: { passkey: false } },
+    });
+    const reply = await api.client().post(`/auth/t/${org.slug}/passkeys/signin/options`);
+    expect(reply.status).toBe(403);
+    expect(reply.body.error.code).toBe('method_disabled');
+  });
+});

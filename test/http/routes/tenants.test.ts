@@ -151,6 +151,26 @@ describe('isolated user pools', () => {
     ).toBe(401);
   });
 
+  it('hold one account per address per pool when 20 sign-ups race (case and NFKC variants too)', async () => {
+    const org = await tenant({ pool: 'isolated' });
+    const local = unique('race');
+    const variants = [`${local}@example.com`, `${local.toUpperCase()}@EXAMPLE.COM`, `${local}@ｅxample.com`];
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api.client().post(`/auth/t/${org.slug}/signup`, { email: variants[i % 3], password: PASSWORD }),
+      ),
+    );
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(replies.every((r) => r.status === 201 || r.status === 409)).toBe(true);
+    const rows = await api.auth.database.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', `${local}@example.com`)
+      .where('pool_id', '=', org.id)
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
   it('keep a reset link of one pool useless in the other', async () => {
     const a = await tenant({ pool: 'isolated' });
     const b = await tenant({ pool: 'isolated' });
@@ -528,6 +548,22 @@ describe('isolation between tenants', () => {
     });
     expect(ok.status, ok.text).toBe(200);
     const [event] = await api.auth.audit.list({ type: 'member_updated', userId: a.memberUser.id });
+    expect(event).toMatchObject({ actorId: a.adminUser.id, tenantId: a.org.id });
+  });
+
+  it("lets a tenant admin change its own tenant's name and login policy, audited in that tenant", async () => {
+    const a = await populated();
+    const reply = await a.admin.send('PATCH', `/auth/t/${a.org.slug}/admin/tenants/${a.org.id}`, {
+      body: { name: 'Renamed by its admin', policy: { methods: { magicLink: false } } },
+    });
+    expect(reply.status, reply.text).toBe(200);
+    expect(reply.body.tenant).toMatchObject({
+      name: 'Renamed by its admin',
+      policy: { methods: { magicLink: false } },
+    });
+    const link = await api.client().post(`/auth/t/${a.org.slug}/magic-link`, { email: 'x@example.com' });
+    expect(link.body.error.code).toBe('method_disabled');
+    const [event] = await api.auth.audit.list({ type: 'tenant_updated' });
     expect(event).toMatchObject({ actorId: a.adminUser.id, tenantId: a.org.id });
   });
 
