@@ -9,6 +9,7 @@ const expected = {
   './passwords': ['createPasswordHashers'],
   './db': ['openDatabase'],
   './client': ['createClient', 'GatehouseError'],
+  './verify': ['createVerifier', 'TokenVerificationError'],
   './node': ['gatehouseMiddleware', 'requireUser', 'toRequest'],
   './express': ['gatehouse', 'requireUser', 'requireStaff'],
   './hono': ['gatehouse', 'requireUser', 'requireStaff'],

@@ -4,6 +4,7 @@
 // only import modules below them (methods -> sessions, tokens -> accounts -> passwords);
 // the shared leaves (errors, events, crypto, logger, polling-worker, db) import no domain module.
 // The browser client (client/) is bundled on its own: it imports nothing outside itself, no package either.
+// The token verifier (verify/) runs in resource servers and edge runtimes: it imports jose and nothing else.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
@@ -38,6 +39,12 @@ const problems = [];
 for (const file of sourceFiles(root)) {
   const from = topOf(file);
   const text = readFileSync(file, 'utf8');
+  if (from === 'verify') {
+    for (const match of text.matchAll(/(?:from|import\(?)\s*'([^']+)'/g)) {
+      if (match[1] !== 'jose' && topOf(resolve(dirname(file), match[1])) !== 'verify')
+        problems.push(`${relative(root, file)} imports ${match[1]}: verify/ imports jose and nothing else`);
+    }
+  }
   if (from === 'client') {
     for (const match of text.matchAll(/(?:from|import\(?)\s*'([^']+)'/g)) {
       if (!match[1].startsWith('.') || topOf(resolve(dirname(file), match[1])) !== 'client')

@@ -129,6 +129,27 @@ export interface TenantConfig {
   cacheSeconds?: number;
 }
 
+/**
+ * Token mode for services (`POST /auth/token`): access tokens (JWT) and
+ * rotating refresh tokens. Needs `secret` (signing keys are stored sealed).
+ */
+export interface AccessTokenConfig {
+  /** `EdDSA` (Ed25519, default), `ES256` or `RS256`. Changing it rotates the key at the next signature. */
+  algorithm?: 'EdDSA' | 'ES256' | 'RS256';
+  /** Lifetime of an access token, 60 to 900 seconds. Default 600. */
+  ttlSeconds?: number;
+  /** `iss`. Default: the public URL with the base path (e.g. `https://auth.example.com/auth`). */
+  issuer?: string;
+  /** `aud`: who the tokens are for. Default: the issuer. */
+  audience?: string;
+  /** Extra claims: the user's `permissions` (in the session's tenant) and/or `groups`. Default none. */
+  claims?: readonly ('permissions' | 'groups')[];
+  /** How long a spent refresh token still returns its unused successor (concurrent refreshes). Default 10 s. */
+  refreshGraceSeconds?: number;
+  /** A signing key older than this is replaced at the next signature. Default 30 days. */
+  rotateKeysAfterDays?: number;
+}
+
 export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   database?: {
     /** `postgres://…` or a SQLite file path. Default: `$DATABASE_URL`, else `./gatehouse.db`. */
@@ -217,6 +238,8 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   passkeys?: PasskeyConfig;
   /** How requests name their tenant; see `TenantConfig`. */
   tenants?: TenantConfig;
+  /** Token mode for services; see `AccessTokenConfig`. */
+  accessTokens?: AccessTokenConfig;
   /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
@@ -513,6 +536,17 @@ const configSchema = z.strictObject({
         .optional(),
       rpName: z.string().min(1).max(100).optional(),
       origins: z.array(origin).nonempty().optional(),
+    })
+    .optional(),
+  accessTokens: z
+    .strictObject({
+      algorithm: z.enum(['EdDSA', 'ES256', 'RS256']).optional(),
+      ttlSeconds: z.number().int().min(60).max(900).optional(),
+      issuer: z.string().min(1).max(500).optional(),
+      audience: z.string().min(1).max(500).optional(),
+      claims: z.array(z.enum(['permissions', 'groups'])).optional(),
+      refreshGraceSeconds: z.number().int().min(0).max(120).optional(),
+      rotateKeysAfterDays: z.number().int().min(1).max(3650).optional(),
     })
     .optional(),
   tenants: z

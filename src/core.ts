@@ -42,6 +42,7 @@ import {
 } from './permissions/permissions.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
+import { TokenMode } from './sessions/token-mode/token-mode.js';
 import { Invitations } from './tenants/invitations.js';
 import { Tenants } from './tenants/tenants.js';
 import { OneTimeTokens } from './tokens/one-time-tokens.js';
@@ -106,6 +107,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly tenants: Tenants<F>;
   /** Invitations to join a tenant (mailed, single-use, expiring). */
   readonly invitations: Invitations;
+  /** Access tokens (JWT), refresh tokens and signing keys; null without `secret`. */
+  readonly tokenMode: TokenMode | null;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -125,7 +128,7 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   ): Promise<MigrationStatus & { fields: UserFieldPlan }>;
   /**
    * Deletes what has expired: sessions past their lifetime, one-time tokens
-   * past their expiry, spent or stale social sign-in requests and passkey ceremonies, and audit events older than `audit.retentionDays`.
+   * past their expiry, spent or stale social sign-in requests and passkey ceremonies, expired refresh tokens, and audit events older than `audit.retentionDays`.
    * The standalone server runs it hourly.
    */
   housekeeping(): Promise<{
@@ -136,6 +139,7 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
     mfaChallenges: number;
     trustedDevices: number;
     webauthnChallenges: number;
+    refreshTokens: number;
     auditEvents: number;
   }>;
   /** Stops the webhook and mail workers (letting what is in flight finish), then closes the database connections. */
@@ -238,6 +242,26 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     ...(config.tenants?.cacheSeconds !== undefined ? { cacheSeconds: config.tenants.cacheSeconds } : {}),
     onMembershipChange: () => permissions.invalidate(),
   });
+  const tokenMode = secret
+    ? new TokenMode({
+        database,
+        secret,
+        sealer: createSealer(secret, 'signing keys'),
+        now,
+        settings: {
+          ...(config.accessTokens?.algorithm ? { algorithm: config.accessTokens.algorithm } : {}),
+          ...(config.accessTokens?.ttlSeconds
+            ? { accessTokenTtlSeconds: config.accessTokens.ttlSeconds }
+            : {}),
+          ...(config.accessTokens?.refreshGraceSeconds !== undefined
+            ? { refreshGraceSeconds: config.accessTokens.refreshGraceSeconds }
+            : {}),
+          ...(config.accessTokens?.rotateKeysAfterDays
+            ? { rotateKeysAfterDays: config.accessTokens.rotateKeysAfterDays }
+            : {}),
+        },
+      })
+    : null;
   const authenticator = new Authenticator<F>({
     backends: config.backends ?? [passwordBackend as never],
     users,
@@ -263,6 +287,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     passkeys,
     tenants,
     invitations: new Invitations({ tokens, now }),
+    tokenMode,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -307,6 +332,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         challengesEnded,
         devicesEnded,
         ceremoniesEnded,
+        refreshEnded,
         pruned,
       ] = await Promise.all([
         sessions.deleteExpired(),
@@ -316,6 +342,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         mfa.challenges.deleteExpired(),
         mfa.trustedDevices.deleteExpired(),
         passkeys.deleteExpiredChallenges(),
+        tokenMode?.refreshTokens.deleteExpired() ?? 0,
         retentionDays ? audit.deleteBefore(new Date(now().getTime() - retentionDays * 86_400_000)) : 0,
       ]);
       return {
@@ -326,6 +353,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
         mfaChallenges: challengesEnded,
         trustedDevices: devicesEnded,
         webauthnChallenges: ceremoniesEnded,
+        refreshTokens: refreshEnded,
         auditEvents: pruned,
       };
     },

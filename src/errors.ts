@@ -14,6 +14,8 @@ export const errorStatus = {
   /** A social sign-in's callback did not hold up (state, replay, the provider's refusal or answer). */
   oauth_failed: 400,
   invalid_credentials: 401,
+  /** A refresh token that is unknown, expired, of another tenant, or spent (which ends its session). */
+  invalid_token: 401,
   unauthenticated: 401,
   mfa_required: 401,
   reauthentication_required: 401,

@@ -7,10 +7,12 @@
 import type { Request, RequestHandler } from 'express';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
+import type { Verifier } from './access-tokens.js';
 import type { GuardOptions } from './guards.js';
 import {
   type AuthenticatedFields,
   gatehouseMiddleware,
+  requireAccessToken as nodeRequireAccessToken,
   requirePerms as nodeRequirePerms,
   requireStaff as nodeRequireStaff,
   requireSuperuser as nodeRequireSuperuser,
@@ -40,3 +42,7 @@ export const requirePerm = <F extends CustomFields>(
   codename: string,
   options: GuardOptions = {},
 ) => requirePerms(auth, [codename], options);
+
+/** For a resource server: only requests with a valid access token pass, its claims in `req.accessToken`. */
+export const requireAccessToken = (verifier: Verifier) =>
+  nodeRequireAccessToken(verifier) as unknown as RequestHandler;

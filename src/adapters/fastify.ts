@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
+import { type AccessTokenClaims, checkAccessToken, type Verifier } from './access-tokens.js';
 import {
   checkGuard,
   type GuardOptions,
@@ -93,3 +94,23 @@ export const requirePerm = <F extends CustomFields>(
   codename: string,
   options: GuardOptions = {},
 ) => requirePerms(auth, [codename], options);
+
+/** A preHandler for a resource server: only requests with a valid access token pass, its claims in `request.accessToken`. */
+export function requireAccessToken(verifier: Verifier) {
+  return async (request: FastifyRequest & { accessToken?: AccessTokenClaims }, reply: FastifyReply) => {
+    const outcome = await checkAccessToken(verifier, {
+      headers: { get: (name) => firstHeader(request, name) },
+    });
+    if (!outcome.ok) {
+      reply.hijack();
+      await sendResponse(reply.raw, outcome.response);
+      return;
+    }
+    request.accessToken = outcome.claims;
+  };
+}
+
+function firstHeader(request: FastifyRequest, name: string): string | null {
+  const value = request.headers[name.toLowerCase()];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}

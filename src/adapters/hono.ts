@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
+import { type AccessTokenClaims, checkAccessToken, type Verifier } from './access-tokens.js';
 import {
   checkGuard,
   type GuardOptions,
@@ -81,3 +82,15 @@ export const requirePerm = <F extends CustomFields>(
   codename: string,
   options: GuardOptions = {},
 ) => requirePerms(auth, [codename], options);
+
+/** For a resource server: only requests with a valid access token pass, its claims in `c.var.accessToken`. */
+export function requireAccessToken(
+  verifier: Verifier,
+): MiddlewareHandler<{ Variables: { accessToken: AccessTokenClaims } }> {
+  return async (c, next) => {
+    const outcome = await checkAccessToken(verifier, c.req.raw);
+    if (!outcome.ok) return outcome.response;
+    c.set('accessToken', outcome.claims);
+    await next();
+  };
+}

@@ -9,6 +9,7 @@
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
+import { type AccessTokenClaims, checkAccessToken, type Verifier } from './access-tokens.js';
 import {
   checkGuard,
   type GuardOptions,
@@ -78,4 +79,16 @@ export function guardProxy<F extends CustomFields>(
       },
     });
   };
+}
+
+/**
+ * For a route handler of a resource server: the access token's claims, or
+ * the 401 to return. `const got = await accessTokenOf(verifier, request); if (got instanceof Response) return got;`
+ */
+export async function accessTokenOf(
+  verifier: Verifier,
+  request: Request,
+): Promise<AccessTokenClaims | Response> {
+  const outcome = await checkAccessToken(verifier, request);
+  return outcome.ok ? outcome.claims : outcome.response;
 }

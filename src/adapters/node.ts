@@ -9,6 +9,7 @@ import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js'
 import type { Auth } from '../auth.js';
 import type { SignedIn } from '../http/exchange.js';
 import type { SessionSource } from '../http/request-auth.js';
+import { type AccessTokenClaims, checkAccessToken, type Verifier } from './access-tokens.js';
 import {
   checkGuard,
   type GuardOptions,
@@ -154,3 +155,30 @@ export const requirePerm = <F extends CustomFields>(
   codename: string,
   options: GuardOptions = {},
 ) => requirePerms(auth, [codename], options);
+
+/**
+ * For a resource server: lets through requests carrying a valid Gatehouse
+ * access token (`Authorization: Bearer …`), with its claims in
+ * `req.accessToken`; 401 otherwise. Needs no `auth`, only a verifier.
+ */
+export function requireAccessToken(verifier: Verifier) {
+  return async (
+    req: IncomingMessage & { accessToken?: AccessTokenClaims },
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ): Promise<void> => {
+    try {
+      const outcome = await checkAccessToken(verifier, { headers: { get: (name) => headerOf(req, name) } });
+      if (!outcome.ok) return await sendResponse(res, outcome.response);
+      req.accessToken = outcome.claims;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function headerOf(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
+}

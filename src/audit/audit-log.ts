@@ -57,7 +57,10 @@ export type AuditEventType =
   | 'member_removed'
   | 'invitation_sent'
   | 'invitation_accepted'
-  | 'invitation_revoked';
+  | 'invitation_revoked'
+  | 'tokens_issued'
+  | 'refresh_token_reused'
+  | 'signing_key_rotated';
 
 /** Every `AuditEventType` (the compiler insists each is listed): what webhook subscriptions are checked against. */
 const EVENT_TYPES: Record<AuditEventType, true> = {
@@ -109,6 +112,9 @@ const EVENT_TYPES: Record<AuditEventType, true> = {
   invitation_sent: true,
   invitation_accepted: true,
   invitation_revoked: true,
+  tokens_issued: true,
+  refresh_token_reused: true,
+  signing_key_rotated: true,
 };
 export const AUDIT_EVENT_TYPES = Object.keys(EVENT_TYPES) as readonly AuditEventType[];
 export const isAuditEventType = (value: string): value is AuditEventType => Object.hasOwn(EVENT_TYPES, value);

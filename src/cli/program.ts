@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { changepasswordCommand } from './commands/changepassword.js';
 import { createsuperuserCommand } from './commands/createsuperuser.js';
 import { groupsCommand } from './commands/groups.js';
+import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { permissionsCommand } from './commands/permissions.js';
 import { startCommand } from './commands/start.js';
@@ -40,6 +41,7 @@ export function createProgram(io: CliIo, hooks: CliHooks = {}): Command {
   groupsCommand(program, io);
   permissionsCommand(program, io);
   tenantsCommand(program, io);
+  keysCommand(program, io);
   startCommand(program, io, hooks.onStarted);
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();

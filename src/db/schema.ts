@@ -315,6 +315,28 @@ export interface TenantMemberGroupsTable {
   group_id: string;
 }
 
+/** Keys that sign access tokens (see `src/sessions/token-mode/`). */
+export interface SigningKeysTable {
+  id: string;
+  alg: string;
+  private_key: string;
+  public_jwk: string;
+  created_at: Timestamp;
+  activates_at: Timestamp;
+  retired_at: NullableTimestamp;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  family_id: string;
+  session_id: string;
+  token_hash: string;
+  parent_id: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 export interface DatabaseSchema {
   gatehouse_migrations: MigrationsTable;
   gatehouse_user_fields: UserFieldsTable;
@@ -342,4 +364,6 @@ export interface DatabaseSchema {
   tenants: TenantsTable;
   tenant_members: TenantMembersTable;
   tenant_member_groups: TenantMemberGroupsTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
 }

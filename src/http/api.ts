@@ -38,6 +38,7 @@ import { pathOf, RouteTable } from './route-table.js';
 import { accountRoutes, type RouteSpec } from './routes.js';
 import { type ResolvedRequest, type TenantOfRequest, tenantResolver } from './tenant-resolution.js';
 import { tenantRoutes } from './tenant-routes.js';
+import { tokenRoutes } from './token-routes.js';
 import { trustedDeviceRoutes } from './trusted-device-routes.js';
 
 /** What the server adapter knows that a `Request` does not: the peer address. */
@@ -116,6 +117,7 @@ export function createApi<F extends CustomFields>(
     ...adminSessionRoutes<F>({ fields }),
     ...adminAuditRoutes<F>(),
     ...tenantRoutes<F>({ fields, basePath: settings.basePath }),
+    ...tokenRoutes<F>(),
     ...adminTenantRoutes<F>({ fields, basePath: settings.basePath, invitationPage: pages.invitation }),
   ];
   const { metrics } = options;

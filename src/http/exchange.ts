@@ -18,6 +18,9 @@ import { isBearerMode, type PresentedToken, presentedToken } from './request-aut
 import { type ResponseHeaders, responseHeaders } from './responses.js';
 import { isDefaultTenant, type TenantOfRequest } from './tenant-resolution.js';
 
+/** Three base64url parts: what a bearer access token (JWT) looks like, unlike a session token. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** How recent an authentication sensitive actions need by default: 15 minutes. */
 export const DEFAULT_REAUTH_WINDOW_SECONDS = 900;
 
@@ -102,7 +105,7 @@ export class Exchange<F extends CustomFields> {
    */
   signedIn(): Promise<SignedIn<F> | null> {
     this.#signedIn ??= this.presented
-      ? this.core.sessions.validate(this.presented.token).then((found) => {
+      ? this.#lookUp(this.presented).then((found) => {
           if (found && found.session.tenantId !== this.tenant.id) {
             this.#foreignSessionId = found.session.id;
             return null;
@@ -112,6 +115,30 @@ export class Exchange<F extends CustomFields> {
         })
       : Promise.resolve(null);
     return this.#signedIn;
+  }
+
+  /** A session token (cookie or bearer) opens its session; a bearer access token (JWT), the session it was issued from. */
+  #lookUp(presented: PresentedToken): Promise<SignedIn<F> | null> {
+    if (presented.via === 'bearer' && JWT_SHAPE.test(presented.token))
+      return this.#fromAccessToken(presented.token);
+    return this.core.sessions.validate(presented.token);
+  }
+
+  async #fromAccessToken(token: string): Promise<SignedIn<F> | null> {
+    const mode = this.core.tokenMode;
+    if (!mode) return null;
+    const claims = await mode.verify(token, this.tokenAudience).catch(() => null);
+    if (!claims) return null;
+    // The session must still live: revoking it stops the token here at once (elsewhere, at its expiry).
+    const found = await this.core.sessions.get(claims.sid);
+    return found && found.user.id === claims.sub && found.session.tenantId === claims.tenant ? found : null;
+  }
+
+  /** Who access tokens are from and for: `accessTokens.issuer` (default the public URL and base path) and `.audience` (default the issuer). */
+  get tokenAudience(): { issuer: string; audience: string } {
+    const configured = this.core.config.accessTokens;
+    const issuer = configured?.issuer ?? `${this.origin}${this.#settings.basePath}`;
+    return { issuer, audience: configured?.audience ?? issuer };
   }
 
   /**

@@ -260,6 +260,9 @@ describe('the API around its routes', () => {
           'GET /auth/admin/tenants/{id}/invitations',
           'POST /auth/admin/tenants/{id}/invitations',
           'DELETE /auth/admin/tenants/{id}/invitations/{invitationId}',
+          'POST /auth/token',
+          'POST /auth/token/refresh',
+          'GET /auth/.well-known/jwks.json',
         ].sort(),
       );
       const list = doc.paths['/auth/admin/users'].get;

@@ -12,6 +12,7 @@ import { oneTimeTokens } from './0010_one_time_tokens.js';
 import { socialAccounts } from './0011_social_accounts.js';
 import { mfa } from './0012_mfa.js';
 import { tenants } from './0013_tenants.js';
+import { serviceTokens } from './0014_service_tokens.js';
 
 /** Every migration, in order. Append new files here; never edit one that has been released. */
 export const migrations: readonly Migration[] = [
@@ -28,4 +29,5 @@ export const migrations: readonly Migration[] = [
   socialAccounts,
   mfa,
   tenants,
+  serviceTokens,
 ];
