@@ -136,7 +136,7 @@ describe('requireAccessToken', () => {
   });
 
   it('guards a Next route handler', async () => {
-    const GET = async (request: Request) => {
+    const handleGet = async (request: Request) => {
       const got = await accessTokenOf(verifier, request);
       return got instanceof Response ? got : Response.json({ sub: got.sub });
     };
