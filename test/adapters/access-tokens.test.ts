@@ -141,7 +141,7 @@ describe('requireAccessToken', () => {
       return got instanceof Response ? got : Response.json({ sub: got.sub });
     };
     await expectGuarded(async (authorization) => {
-      const response = await GET(
+      const response = await handleGet(
         new Request('http://localhost/data', { headers: authorization ? { authorization } : {} }),
       );
       return {
