@@ -20,6 +20,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
+import { createVerifier } from '../src/verify/index.js';
 import {
   CONNECTIONS,
   compileServers,
@@ -196,6 +197,33 @@ async function main(): Promise<Row[]> {
     other: quiet.other,
     note: failures(quiet),
   });
+
+  // Access tokens verified locally by a resource server (gatehouse/verify, in this process, one core),
+  // against the session checks the auth server answered above: what token mode saves a service.
+  const exchanged = await fetch(`${url}/auth/token`, { method: 'POST', headers: { cookie, origin: url } });
+  if (exchanged.status !== 200) throw new Error(`token exchange failed: ${exchanged.status}`);
+  const { accessToken } = (await exchanged.json()) as { accessToken: string };
+  const verifier = createVerifier({
+    jwksUrl: `${url}/auth/.well-known/jwks.json`,
+    issuer: `${url}/auth`,
+    audience: `${url}/auth`,
+  });
+  await verifier.verify(accessToken);
+  progress(`access-token verification in process: ${SECONDS} s`);
+  const verifyStarted = performance.now();
+  let verified = 0;
+  while (performance.now() - verifyStarted < SECONDS * 1000) {
+    for (let i = 0; i < 100; i++) await verifier.verify(accessToken);
+    verified += 100;
+  }
+  const verifyRate = verified / ((performance.now() - verifyStarted) / 1000);
+  rows.push({
+    figure: 'access-token verify, in process (1 core)',
+    value: `${fmt(verifyRate)} tokens/s`,
+    target: `${fmt(verifyRate / sessionRun.rate, 2)}× GET /auth/session`,
+    verdict: 'info',
+  });
+  await sleep(SETTLE_MS);
 
   // 4. Sign-in and sign-up throughput against the raw hash rate, measured in the server's process
   // while it stands idle, just before and just after them: the rate drifts on a shared machine.

@@ -45,6 +45,8 @@ async function hashRate(seconds: number): Promise<ChildMessage> {
 
 const auth = createAuth({
   database: { url: required('BENCH_DB') },
+  // Token mode (the access-token figure) needs a secret.
+  secret: 'the benchmark server secret, at least thirty-two characters',
   rateLimits: false,
   logLevel: 'silent',
 });

@@ -5,9 +5,10 @@
  * they meet it; `rotate()` (`gatehouse keys rotate`, after a leak) switches at
  * once, and verifiers fetch the JWKS again on the unknown `kid`. A key leaves
  * the JWKS once every token it signed has expired. Private keys are JWKs
- * sealed under the server secret, opened once per process.
+ * sealed under the server secret, opened once per process. `jose` is loaded
+ * at the first signature: a server that never issues tokens never pays for it.
  */
-import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
+import type { importJWK, JWK } from 'jose';
 import { createId, type Sealer } from '../../crypto.js';
 import type { Database } from '../../db/database.js';
 import { type Executor, writeTransaction } from '../../db/transaction.js';
@@ -127,6 +128,7 @@ export class SigningKeys {
 
   async #insert(trx: Executor, now: Date, activatesAt = now): Promise<SigningKey> {
     const kid = createId('key', now);
+    const { exportJWK, generateKeyPair } = await import('jose');
     const pair = await generateKeyPair(this.#alg, {
       extractable: true,
       ...(this.#alg === 'RS256' ? { modulusLength: 2048 } : {}),
@@ -170,6 +172,7 @@ export class SigningKeys {
       .executeTakeFirstOrThrow();
     const jwk = this.#sealer.open(row.private_key, key.kid);
     if (jwk === null) throw new Error(`Signing key ${key.kid} does not open with this server secret.`);
+    const { importJWK } = await import('jose');
     const privateKey = await importJWK(JSON.parse(jwk) as JWK, key.alg);
     this.#opened.set(key.kid, privateKey);
     return privateKey;

@@ -6,7 +6,7 @@
  * access token already issued lives until it expires (`accessTokenTtlSeconds`,
  * at most 15 minutes) — the bound on how late a verifier learns of a revocation.
  */
-import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { JWTPayload } from 'jose';
 import { createId, deriveToken, type Sealer } from '../../crypto.js';
 import type { Database } from '../../db/database.js';
 import { RefreshTokens } from './refresh-tokens.js';
@@ -100,6 +100,7 @@ export class TokenMode {
     to: TokenAudience,
   ): Promise<{ accessToken: string; expiresIn: number }> {
     const { key, privateKey } = await this.keys.signingKey();
+    const { SignJWT } = await import('jose');
     const now = this.#now();
     const iat = Math.floor(now.getTime() / 1000);
     const ttl = this.settings.accessTokenTtlSeconds;
@@ -130,6 +131,7 @@ export class TokenMode {
    */
   async verify(token: string, from: TokenAudience): Promise<AccessTokenClaims> {
     const published = await this.keys.published();
+    const { jwtVerify } = await import('jose');
     const { payload } = await jwtVerify(
       token,
       async (header) => {

@@ -345,3 +345,29 @@ describe('signing keys and the JWKS', () => {
     expect((await mode.keys.published()).map((k) => k.kid)).toContain(key.kid);
   });
 });
+
+describe('other algorithms', () => {
+  it('signs with ES256 or RS256 when configured, and publishes the matching key type', async () => {
+    for (const [algorithm, kty] of [
+      ['ES256', 'EC'],
+      ['RS256', 'RSA'],
+    ] as const) {
+      const other = await createTestApi({ secret: SECRET, rateLimits: false, accessTokens: { algorithm } });
+      try {
+        await other.auth.users.create({ email: 'alg@example.com', password: PASSWORD });
+        const client = other.client();
+        await client.post('/auth/signin', { email: 'alg@example.com', password: PASSWORD });
+        const { accessToken } = (await client.post('/auth/token')).body;
+        expect(decodeProtectedHeader(accessToken).alg).toBe(algorithm);
+        const { keys } = (await other.client().get('/auth/.well-known/jwks.json')).body as { keys: JWK[] };
+        expect(keys[0]).toMatchObject({ kty, alg: algorithm });
+        expect(keys[0]).not.toHaveProperty('d');
+        expect((await other.client({ origin: null }).get('/auth/session', bearer(accessToken))).status).toBe(
+          200,
+        );
+      } finally {
+        await other.close();
+      }
+    }
+  });
+});
