@@ -40,6 +40,7 @@ export class SigningKeys {
   readonly #publishedMs: number;
   readonly #opened = new Map<string, PrivateKey>();
   #current: { key: SigningKey; checkedAt: number } | null = null;
+  #published: { keys: SigningKey[]; at: number } | null = null;
 
   constructor(options: {
     database: Database;
@@ -94,19 +95,29 @@ export class SigningKeys {
       return this.#insert(trx, now);
     });
     this.#current = { key, checkedAt: now.getTime() };
+    this.#published = null;
     return key;
   }
 
-  /** The keys a verifier may meet: those signing or about to, and those retired less than a token's lifetime ago. */
+  /**
+   * The keys a verifier may meet: those signing or about to, and those
+   * retired less than a token's lifetime ago. Read at most every 30 s (each
+   * bearer access token on the API is checked against them).
+   */
   async published(): Promise<SigningKey[]> {
-    const since = new Date(this.#now().getTime() - this.#publishedMs);
+    const at = this.#now().getTime();
+    if (this.#published && at - this.#published.at < 30_000 && at >= this.#published.at)
+      return this.#published.keys;
+    const since = new Date(at - this.#publishedMs);
     const rows = await this.#database.db
       .selectFrom('signing_keys')
       .selectAll()
       .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', since)]))
       .orderBy('activates_at', 'desc')
       .execute();
-    return rows.map(keyFromRow);
+    const keys = rows.map(keyFromRow);
+    this.#published = { keys, at };
+    return keys;
   }
 
   /** Publishes the next key now, to sign when `current` retires (unless another instance did). */
@@ -124,6 +135,7 @@ export class SigningKeys {
         .executeTakeFirst();
       if (Number(retired.numUpdatedRows) === 1) await this.#insert(trx, now, handover);
     });
+    this.#published = null;
   }
 
   async #insert(trx: Executor, now: Date, activatesAt = now): Promise<SigningKey> {
