@@ -241,6 +241,12 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   /** Token mode for services; see `AccessTokenConfig`. */
   accessTokens?: AccessTokenConfig;
   /**
+   * Redis, for several instances: `url` (default `$REDIS_URL`). Cache
+   * invalidations (ended sessions, changed users and permissions) reach every
+   * instance through its pub/sub.
+   */
+  redis?: { url?: string };
+  /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
    * `required` (default false) refuses password sign-in to an unverified
@@ -536,6 +542,14 @@ const configSchema = z.strictObject({
         .optional(),
       rpName: z.string().min(1).max(100).optional(),
       origins: z.array(origin).nonempty().optional(),
+    })
+    .optional(),
+  redis: z
+    .strictObject({
+      url: z
+        .string()
+        .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
+        .optional(),
     })
     .optional(),
   accessTokens: z

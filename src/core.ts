@@ -40,6 +40,8 @@ import {
   Permissions,
   type StalePermission,
 } from './permissions/permissions.js';
+import { RedisInvalidationChannel } from './redis/invalidation-channel.js';
+import { connectRedis, type RedisConnections } from './redis/redis.js';
 import type { Session } from './sessions/sessions.js';
 import { Sessions } from './sessions/sessions.js';
 import { TokenMode } from './sessions/token-mode/token-mode.js';
@@ -109,6 +111,8 @@ export interface AuthCore<F extends CustomFields = NoCustomFields> {
   readonly invitations: Invitations;
   /** Access tokens (JWT), refresh tokens and signing keys; null without `secret`. */
   readonly tokenMode: TokenMode | null;
+  /** The Redis connections when `REDIS_URL` (or `redis.url`) is set; null for a single instance. */
+  readonly redis: RedisConnections | null;
   /** Emits signals; `on` subscribes to them. */
   readonly events: EventBus<AuthEvents<F>>;
   /** The clock everything reads (`config.now`). */
@@ -170,10 +174,16 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     logger,
     ...(config.passwords?.legacy ? { legacyPasswords: config.passwords.legacy } : {}),
   });
+  const redisUrl = config.redis?.url ?? process.env.REDIS_URL;
+  const redis = redisUrl ? connectRedis(redisUrl, logger) : null;
+  const invalidations = redis
+    ? new RedisInvalidationChannel({ publisher: redis.commands, subscriber: redis.subscriber, logger })
+    : null;
   const sessions = new Sessions<F>({
     database,
     fields,
     now,
+    ...(invalidations ? { invalidations } : {}),
     ...(config.sessions ? { policy: config.sessions } : {}),
   });
   const tokens = new OneTimeTokens<F>({
@@ -189,7 +199,11 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
   const permissions = new Permissions<F>({
     database,
     now,
+    ...(invalidations ? { onChange: () => invalidations.publish({ kind: 'permissions' }) } : {}),
     ...(config.permissionBackends ? { backends: config.permissionBackends } : {}),
+  });
+  invalidations?.subscribe((message) => {
+    if (message.kind === 'permissions' || message.kind === 'all') permissions.invalidate();
   });
   const webhooks = new Webhooks({
     database,
@@ -240,7 +254,10 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     fields,
     signUpEnabled: config.signUp?.enabled !== false,
     ...(config.tenants?.cacheSeconds !== undefined ? { cacheSeconds: config.tenants.cacheSeconds } : {}),
-    onMembershipChange: () => permissions.invalidate(),
+    onMembershipChange: () => {
+      permissions.invalidate();
+      invalidations?.publish({ kind: 'permissions' });
+    },
   });
   const tokenMode = secret
     ? new TokenMode({
@@ -288,6 +305,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     tenants,
     invitations: new Invitations({ tokens, now }),
     tokenMode,
+    redis,
     events,
     now,
     authenticate: (credentials, options) => authenticator.authenticate(credentials, options),
@@ -359,7 +377,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     },
     async close() {
       await Promise.all([webhooks.stop(), mail.stop()]);
-      await database.close();
+      await Promise.all([database.close(), redis?.close()]);
     },
   };
 }

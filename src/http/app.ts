@@ -28,17 +28,38 @@ export function createServerFetch<F extends CustomFields>(
   };
 }
 
+/** Whether Redis answers a PING within a second. */
+async function redisAnswers(redis: { ping(): Promise<string> }): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), 1000);
+  });
+  try {
+    return await Promise.race([redis.ping().then(() => true as const), timeout]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function operationsApp<F extends CustomFields>(auth: Auth<F>): Hono<{ Bindings: ServerBindings }> {
   const app = new Hono<{ Bindings: ServerBindings }>();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Redis down leaves the instance serving (caches step aside), so it is reported, not refused.
   app.get('/readyz', async (c) => {
+    const redis = auth.redis ? ((await redisAnswers(auth.redis.commands)) ? 'up' : 'down') : undefined;
     try {
       await sql`select 1`.execute(auth.database.db);
-      return c.json({ status: 'ok' });
     } catch (error) {
       auth.logger.warn({ err: error }, 'Readiness check failed: the database does not answer.');
-      return c.json({ status: 'unavailable', checks: { database: 'down' } }, 503);
+      return c.json(
+        { status: 'unavailable', checks: { database: 'down', ...(redis ? { redis } : {}) } },
+        503,
+      );
     }
+    if (redis === 'down') return c.json({ status: 'degraded', checks: { database: 'up', redis } });
+    return c.json({ status: 'ok', ...(redis ? { checks: { database: 'up', redis } } : {}) });
   });
   auth.metrics.gauge('gatehouse_active_sessions', 'Sessions not yet expired.', async () => {
     const row = await auth.database.db

@@ -70,12 +70,20 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
   readonly #now: () => Date;
   readonly #backends: readonly PermissionBackend<F>[];
   readonly #cache = new Map<string, { version: number; codenames: ReadonlySet<string> }>();
+  readonly #onChange: () => void;
   #version = 0;
 
-  constructor(options: { database: Database; now: () => Date; backends?: readonly PermissionBackend<F>[] }) {
+  constructor(options: {
+    database: Database;
+    now: () => Date;
+    backends?: readonly PermissionBackend<F>[];
+    /** Called after every change this instance makes (the other instances' caches are told). */
+    onChange?: () => void;
+  }) {
     this.#database = options.database;
     this.#now = options.now;
     this.#backends = options.backends ?? [];
+    this.#onChange = options.onChange ?? (() => {});
   }
 
   /** Creates a permission, or returns the one with this codename. */
@@ -516,13 +524,17 @@ export class Permissions<F extends CustomFields = NoCustomFields> {
     return false;
   }
 
-  /** Drops every cached answer: for assignments made outside this object (tenant memberships). */
+  /**
+   * Drops every cached answer: for assignments made outside this object
+   * (tenant memberships), or by another instance.
+   */
   invalidate(): void {
-    this.#changed();
+    this.#version++;
   }
 
   #changed(): void {
     this.#version++;
+    this.#onChange();
   }
 
   async #isMember(userId: string, tenantId: string): Promise<boolean> {

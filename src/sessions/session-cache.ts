@@ -52,6 +52,10 @@ export class SessionCache<S extends { id: string; userId: string }, U> {
     this.#entries.delete(tokenHash);
   }
 
+  clear(): void {
+    this.#entries.clear();
+  }
+
   deleteSession(sessionId: string): void {
     this.#deleteWhere((entry) => entry.session.id === sessionId);
   }

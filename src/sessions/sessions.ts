@@ -19,6 +19,7 @@ import type { Database } from '../db/database.js';
 import { readDate, readJson } from '../db/values.js';
 import { AuthError } from '../errors.js';
 import { AnonymousSessions } from './anonymous-sessions.js';
+import type { InvalidationChannel } from './cache-invalidation.js';
 import { type CacheEntry, SessionCache } from './session-cache.js';
 import { encodeSessionData, isSessionToken } from './session-data.js';
 import { type SessionRow, SessionStore } from './session-store.js';
@@ -99,8 +100,20 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
   readonly #policy: SessionPolicy;
   readonly #fields: F;
   readonly #now: () => Date;
+  readonly #channel: InvalidationChannel | null;
 
-  constructor(options: { database: Database; fields: F; policy?: Partial<SessionPolicy>; now: () => Date }) {
+  constructor(options: {
+    database: Database;
+    fields: F;
+    policy?: Partial<SessionPolicy>;
+    now: () => Date;
+    /**
+     * With several instances: where ends of sessions and changes of users are
+     * told to the others (and heard from them), so their caches follow within
+     * the channel's latency. While it is down, the cache is bypassed.
+     */
+    invalidations?: InvalidationChannel;
+  }) {
     this.#store = new SessionStore(options.database);
     this.#policy = { ...defaultSessionPolicy, ...options.policy };
     this.policy = this.#policy;
@@ -112,6 +125,12 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     this.#cache = new SessionCache(this.#policy.cacheSize);
     this.#fields = options.fields;
     this.#now = options.now;
+    this.#channel = options.invalidations ?? null;
+    this.#channel?.subscribe((message) => {
+      if (message.kind === 'session') this.#cache.deleteSession(message.id);
+      else if (message.kind === 'user') this.#cache.deleteUser(message.id, message.except);
+      else if (message.kind === 'all') this.#cache.clear();
+    });
   }
 
   /**
@@ -152,6 +171,7 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     if (!isSessionToken(token)) return null;
     const tokenHash = sha256Hex(token);
     const now = this.#now();
+    if (this.#channel && !this.#channel.healthy) return this.#uncached(tokenHash, now);
     const cached = this.#cache.get(tokenHash);
     const fresh = cached && now.getTime() - cached.cachedAt < this.#policy.cacheMaxAgeSeconds * 1000;
     if (cached && fresh && this.#isLive(cached.session, now)) {
@@ -167,6 +187,14 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     const touched = (await this.#touchIfDue(tokenHash, entry, now)) ?? entry;
     this.#cache.set(tokenHash, touched);
     return { session: touched.session, user: touched.user };
+  }
+
+  /** What `validate` answers from the database alone, while other instances' changes may not reach the cache. */
+  async #uncached(tokenHash: string, now: Date): Promise<{ session: Session; user: User<F> } | null> {
+    const live = await this.#liveOrDelete(await this.#store.findWithUser(tokenHash), now);
+    if (!live) return null;
+    const touched = await this.#touchIfDue(tokenHash, { ...live, cachedAt: now.getTime() }, now);
+    return touched ? { session: touched.session, user: touched.user } : live;
   }
 
   /** The live session with this id and its user, or null (no token needed: for server-side use only). */
@@ -201,7 +229,9 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
   /** Ends one session at once; false if there was none. */
   async revoke(sessionId: string): Promise<boolean> {
     this.#cache.deleteSession(sessionId);
-    return this.#store.delete(sessionId);
+    const deleted = await this.#store.delete(sessionId);
+    this.#channel?.publish({ kind: 'session', id: sessionId });
+    return deleted;
   }
 
   /** Ends every session of the user (in one tenant, with `tenantId`), or every one but `except`; returns how many ended. */
@@ -210,7 +240,13 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     options: { except?: string; tenantId?: string } = {},
   ): Promise<number> {
     this.#cache.deleteUser(userId, options.except);
-    return this.#store.deleteForUser(userId, options.except, options.tenantId);
+    const deleted = await this.#store.deleteForUser(userId, options.except, options.tenantId);
+    this.#channel?.publish({
+      kind: 'user',
+      id: userId,
+      ...(options.except ? { except: options.except } : {}),
+    });
+    return deleted;
   }
 
   /** Replaces the session's data (bounded by `maxDataBytes`). */
@@ -220,11 +256,13 @@ export class Sessions<F extends CustomFields = NoCustomFields> {
     if (!(await this.#store.updateData(sessionId, encoded))) {
       throw new AuthError('not_found', 'There is no such session.');
     }
+    this.#channel?.publish({ kind: 'session', id: sessionId });
   }
 
   /** Forgets what the cache holds for this user: call after any change to the user. */
   forgetUser(userId: string): void {
     this.#cache.deleteUser(userId);
+    this.#channel?.publish({ kind: 'user', id: userId });
   }
 
   /** Deletes sessions past their absolute expiry; returns how many. */

@@ -1,0 +1,85 @@
+/**
+ * Cache invalidations through Redis pub/sub: one channel, JSON messages, each
+ * stamped with this instance's id so it ignores its own. The subscriber
+ * connection's state is the channel's health: while it is down, messages
+ * may be lost, so the caches step aside; when it is back, every listener is
+ * told to drop everything it holds.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { CacheInvalidation, InvalidationChannel } from '../sessions/cache-invalidation.js';
+
+const CHANNEL = 'gatehouse:invalidations';
+
+export class RedisInvalidationChannel implements InvalidationChannel {
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #logger: Logger;
+  readonly #instance = randomUUID();
+  readonly #listeners: ((message: CacheInvalidation) => void)[] = [];
+  #healthy = false;
+
+  constructor(options: { publisher: Redis; subscriber: Redis; logger: Logger }) {
+    this.#publisher = options.publisher;
+    this.#subscriber = options.subscriber;
+    this.#logger = options.logger;
+    this.#subscriber.on('message', (channel: string, text: string) => {
+      if (channel === CHANNEL) this.#receive(text);
+    });
+    this.#subscriber.on('ready', () => this.#join());
+    for (const event of ['close', 'end', 'reconnecting'] as const) {
+      this.#subscriber.on(event, () => this.#lost());
+    }
+    if (this.#subscriber.status === 'ready') void this.#join();
+  }
+
+  get healthy(): boolean {
+    return this.#healthy && this.#publisher.status === 'ready';
+  }
+
+  publish(message: CacheInvalidation): void {
+    this.#publisher
+      .publish(CHANNEL, JSON.stringify({ from: this.#instance, message }))
+      .catch((error: unknown) => {
+        this.#logger.warn({ err: error }, 'A cache invalidation could not be published to Redis.');
+      });
+  }
+
+  subscribe(listener: (message: CacheInvalidation) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  async #join(): Promise<void> {
+    try {
+      await this.#subscriber.subscribe(CHANNEL);
+      // Whatever was said while this instance was not listening is lost: start from nothing.
+      this.#deliver({ kind: 'all' });
+      this.#healthy = true;
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'Could not subscribe to cache invalidations on Redis.');
+    }
+  }
+
+  #lost(): void {
+    if (this.#healthy) this.#logger.warn({}, 'Redis is unreachable: caches are bypassed until it is back.');
+    this.#healthy = false;
+  }
+
+  #receive(text: string): void {
+    try {
+      const { from, message } = JSON.parse(text) as { from: string; message: CacheInvalidation };
+      if (from !== this.#instance) this.#deliver(message);
+    } catch {
+      this.#logger.warn(
+        {},
+        'An unreadable cache invalidation arrived on Redis; everything cached is dropped.',
+      );
+      this.#deliver({ kind: 'all' });
+    }
+  }
+
+  #deliver(message: CacheInvalidation): void {
+    for (const listener of this.#listeners) listener(message);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Two server processes on different loopback ports, sharing PostgreSQL and
+ * Redis, as behind a load balancer: a session made on one works on the
+ * other, a revocation on one is refused by the other within 100 ms (the
+ * session cache would otherwise serve it for up to 5 s), and the per-account
+ * sign-in limit counts attempts on both. Runs only with DATABASE_URL
+ * (PostgreSQL) and REDIS_URL; `.ci/run` sets both.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseEnv, runProcess } from '../helpers/cli.js';
+import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/database.js';
+
+const ready = Boolean(postgresUrl() && process.env.REDIS_URL);
+if (!ready) console.log('multi-instance suite skipped: it needs DATABASE_URL (PostgreSQL) and REDIS_URL');
+
+const PASSWORD = 'correct horse battery staple';
+
+interface Instance {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function startInstance(env: Record<string, string>): Promise<Instance> {
+  const port = await freePort();
+  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+  const bin = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
+  const child = spawn(tsx, [bin, 'start', '--port', String(port), '--no-migrate'], {
+    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const deadline = Date.now() + 20_000;
+  while (!output.includes('Gatehouse listening') && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  if (!output.includes('Gatehouse listening')) throw new Error(`the instance did not start:\n${output}`);
+  return { url: `http://127.0.0.1:${port}`, child, exited };
+}
+
+/** A browser request to one instance, from that instance's own origin. */
+function call(
+  instance: Instance,
+  method: string,
+  path: string,
+  options: { body?: unknown; cookie?: string } = {},
+) {
+  return fetch(`${instance.url}${path}`, {
+    method,
+    headers: {
+      origin: instance.url,
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.cookie ? { cookie: options.cookie } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+}
+
+function cookieOf(response: Response): string {
+  const line = response.headers.getSetCookie().find((l) => l.startsWith('gh_session='));
+  if (!line) throw new Error(`no session cookie (${response.status})`);
+  return line.split(';')[0] ?? '';
+}
+
+describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
+  let db: TestDatabase;
+  let a: Instance;
+  let b: Instance;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { ...databaseEnv(db), REDIS_URL: process.env.REDIS_URL ?? '' };
+    expect((await runProcess(['migrate'], { env })).status).toBe(0);
+    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const instance of [a, b]) instance?.child.kill('SIGTERM');
+    await Promise.all([a?.exited, b?.exited]);
+    await db?.drop();
+  });
+
+  it('serves a session made on one instance from the other, and refuses it there within 100 ms of a revocation', async () => {
+    const signedUp = await call(a, 'POST', '/auth/signup', {
+      body: { email: 'pat@example.com', password: PASSWORD },
+    });
+    expect(signedUp.status).toBe(201);
+    const cookie = cookieOf(signedUp);
+    // B reads it (and caches it).
+    expect((await call(b, 'GET', '/auth/session', { cookie })).status).toBe(200);
+    expect((await call(b, 'GET', '/auth/session', { cookie })).status).toBe(200);
+    expect((await call(a, 'POST', '/auth/signout', { cookie })).status).toBe(204);
+    const revokedAt = Date.now();
+    let refused = false;
+    while (!refused && Date.now() - revokedAt < 100) {
+      refused = (await call(b, 'GET', '/auth/session', { cookie })).status === 401;
+    }
+    expect(refused, 'B refused the revoked session within 100 ms').toBe(true);
+  });
+
+  it('counts sign-in failures for one account on both instances against one limit', async () => {
+    const signedUp = await call(a, 'POST', '/auth/signup', {
+      body: { email: 'sam@example.com', password: PASSWORD },
+    });
+    expect(signedUp.status).toBe(201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const instance = i % 2 === 0 ? a : b;
+      const reply = await call(instance, 'POST', '/auth/signin', {
+        body: { email: 'sam@example.com', password: `wrong ${i}` },
+      });
+      statuses.push(reply.status);
+    }
+    // Ten tries per account and address in 15 minutes, wherever they land.
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
+  it('reports Redis on /readyz', async () => {
+    const reply = await fetch(`${b.url}/readyz`);
+    expect(reply.status).toBe(200);
+    expect(await reply.json()).toEqual({ status: 'ok', checks: { database: 'up', redis: 'up' } });
+  });
+});

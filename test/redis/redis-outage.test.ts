@@ -1,0 +1,103 @@
+/**
+ * Redis goes away and comes back (a `redis-server` of this test's own, on a
+ * port of its own): the instance keeps serving, reads sessions from the
+ * database while it cannot hear other instances — so a session another
+ * instance revoked meanwhile is refused, not served from the cache — and
+ * uses its cache again once Redis is back.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestAuth, type TestAuth } from '../helpers/auth.js';
+import { createTestApi, PASSWORD, type TestApi } from '../helpers/http.js';
+
+const hasRedisServer = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!hasRedisServer) console.log('Redis outage suite skipped: redis-server is not installed');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe.runIf(hasRedisServer)('when Redis goes away', () => {
+  let port: number;
+  let redis: ChildProcess;
+  let api: TestApi<Record<never, never>>;
+  let other: TestAuth<Record<never, never>>;
+
+  const startRedis = () =>
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+
+  beforeAll(async () => {
+    port = await freePort();
+    redis = startRedis();
+    const config = { rateLimits: false as const, redis: { url: `redis://127.0.0.1:${port}` } };
+    api = await createTestApi(config);
+    other = await createTestAuth(config, api.db);
+    await until(() => api.auth.redis?.subscriber.status === 'ready', 'Redis to be ready');
+  });
+
+  afterAll(async () => {
+    redis.kill('SIGKILL');
+    await other?.auth.close();
+    await api?.close();
+  });
+
+  it('keeps serving from the database, refusing what another instance revoked meanwhile, and caches again once back', async () => {
+    await api.auth.users.create({ email: 'out@example.com', password: PASSWORD });
+    const browser = api.client();
+    expect(
+      (await browser.post('/auth/signin', { email: 'out@example.com', password: PASSWORD })).status,
+    ).toBe(200);
+    const first = await browser.get('/auth/session');
+    expect(first.status).toBe(200);
+
+    redis.kill('SIGKILL');
+    await until(() => api.auth.redis?.subscriber.status !== 'ready', 'the connection to drop');
+    // Another instance ends the session; its message cannot arrive.
+    await other.auth.sessions.revoke(first.body.session.id);
+    expect((await browser.get('/auth/session')).status).toBe(401);
+    // Everything else still works, from the database.
+    const again = api.client();
+    expect((await again.post('/auth/signin', { email: 'out@example.com', password: PASSWORD })).status).toBe(
+      200,
+    );
+    expect((await again.get('/auth/session')).status).toBe(200);
+
+    redis = startRedis();
+    await until(() => api.auth.redis?.subscriber.status === 'ready', 'Redis to be back', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Back to normal: a revocation by the other instance reaches this one through Redis.
+    const session = (await again.get('/auth/session')).body.session;
+    await other.auth.sessions.revoke(session.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await again.get('/auth/session')).status).toBe(401);
+  });
+});
