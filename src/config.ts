@@ -243,9 +243,11 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
   /**
    * Redis, for several instances: `url` (default `$REDIS_URL`). Cache
    * invalidations (ended sessions, changed users and permissions) reach every
-   * instance through its pub/sub.
+   * instance through its pub/sub, and rate limits are counted there.
+   * `prefix` (default `gatehouse:`) starts every key and channel name, so
+   * deployments can share one Redis. `false`: no Redis, even with `$REDIS_URL`.
    */
-  redis?: { url?: string };
+  redis?: { url?: string; prefix?: string } | false;
   /**
    * Email verification: `onSignUp` mails the link as an account is created
    * (default true; it is sent after the answer, through the mail queue).
@@ -545,12 +547,19 @@ const configSchema = z.strictObject({
     })
     .optional(),
   redis: z
-    .strictObject({
-      url: z
-        .string()
-        .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
-        .optional(),
-    })
+    .union([
+      z.literal(false),
+      z.strictObject({
+        url: z
+          .string()
+          .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL')
+          .optional(),
+        prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be letters, digits and _ : . - (at most 64)')
+          .optional(),
+      }),
+    ])
     .optional(),
   accessTokens: z
     .strictObject({

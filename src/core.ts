@@ -174,10 +174,16 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
     logger,
     ...(config.passwords?.legacy ? { legacyPasswords: config.passwords.legacy } : {}),
   });
-  const redisUrl = config.redis?.url ?? process.env.REDIS_URL;
-  const redis = redisUrl ? connectRedis(redisUrl, logger) : null;
+  const redisSettings = config.redis === false ? null : (config.redis ?? {});
+  const redisUrl = redisSettings && (redisSettings.url ?? process.env.REDIS_URL);
+  const redis = redisUrl ? connectRedis(redisUrl, redisSettings?.prefix ?? 'gatehouse:', logger) : null;
   const invalidations = redis
-    ? new RedisInvalidationChannel({ publisher: redis.commands, subscriber: redis.subscriber, logger })
+    ? new RedisInvalidationChannel({
+        publisher: redis.commands,
+        subscriber: redis.subscriber,
+        logger,
+        prefix: redis.prefix,
+      })
     : null;
   const sessions = new Sessions<F>({
     database,

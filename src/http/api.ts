@@ -29,6 +29,7 @@ import { openApiDocument } from './openapi.js';
 import { passkeyRoutes } from './passkey-routes.js';
 import { passwordlessRoutes } from './passwordless-routes.js';
 import { DatabaseRateLimitStore, type RateLimitStore } from './rate-limits/rate-limit-store.js';
+import { RedisRateLimitStore } from './rate-limits/redis-rate-limit-store.js';
 import { defaultRateLimits, type RateLimitSettings, Throttle } from './rate-limits/throttle.js';
 import { reauthenticateRoutes } from './reauthenticate-routes.js';
 import { recoveryRoutes } from './recovery-routes.js';
@@ -250,7 +251,13 @@ function createThrottle<F extends CustomFields>(core: AuthCore<F>, store?: RateL
     signUp: { ...defaultRateLimits.signUp, ...configured?.signUp },
     mail: { ...defaultRateLimits.mail, ...configured?.mail },
   };
-  return new Throttle({ store: store ?? new DatabaseRateLimitStore(core.database), limits, now: core.now });
+  // With Redis, every instance counts in Redis; else in the database (shared by instances on one PostgreSQL).
+  const chosen =
+    store ??
+    (core.redis
+      ? new RedisRateLimitStore(core.redis.commands, core.redis.prefix)
+      : new DatabaseRateLimitStore(core.database));
+  return new Throttle({ store: chosen, limits, now: core.now });
 }
 
 function internalError(logger: Logger, error: unknown, headers: ResponseHeaders): Response {

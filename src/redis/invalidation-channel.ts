@@ -10,22 +10,22 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { CacheInvalidation, InvalidationChannel } from '../sessions/cache-invalidation.js';
 
-const CHANNEL = 'gatehouse:invalidations';
-
 export class RedisInvalidationChannel implements InvalidationChannel {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
   readonly #logger: Logger;
   readonly #instance = randomUUID();
   readonly #listeners: ((message: CacheInvalidation) => void)[] = [];
+  readonly #channel: string;
   #healthy = false;
 
-  constructor(options: { publisher: Redis; subscriber: Redis; logger: Logger }) {
+  constructor(options: { publisher: Redis; subscriber: Redis; logger: Logger; prefix: string }) {
+    this.#channel = `${options.prefix}invalidations`;
     this.#publisher = options.publisher;
     this.#subscriber = options.subscriber;
     this.#logger = options.logger;
     this.#subscriber.on('message', (channel: string, text: string) => {
-      if (channel === CHANNEL) this.#receive(text);
+      if (channel === this.#channel) this.#receive(text);
     });
     this.#subscriber.on('ready', () => this.#join());
     for (const event of ['close', 'end', 'reconnecting'] as const) {
@@ -40,7 +40,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
 
   publish(message: CacheInvalidation): void {
     this.#publisher
-      .publish(CHANNEL, JSON.stringify({ from: this.#instance, message }))
+      .publish(this.#channel, JSON.stringify({ from: this.#instance, message }))
       .catch((error: unknown) => {
         this.#logger.warn({ err: error }, 'A cache invalidation could not be published to Redis.');
       });
@@ -52,7 +52,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
 
   async #join(): Promise<void> {
     try {
-      await this.#subscriber.subscribe(CHANNEL);
+      await this.#subscriber.subscribe(this.#channel);
       // Whatever was said while this instance was not listening is lost: start from nothing.
       this.#deliver({ kind: 'all' });
       this.#healthy = true;

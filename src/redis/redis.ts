@@ -11,10 +11,12 @@ import type { Logger } from '../logger.js';
 export interface RedisConnections {
   commands: Redis;
   subscriber: Redis;
+  /** What every key and channel name of this deployment starts with. */
+  prefix: string;
   close(): Promise<void>;
 }
 
-export function connectRedis(url: string, logger: Logger): RedisConnections {
+export function connectRedis(url: string, prefix: string, logger: Logger): RedisConnections {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -36,6 +38,7 @@ export function connectRedis(url: string, logger: Logger): RedisConnections {
   return {
     commands,
     subscriber,
+    prefix,
     async close() {
       await Promise.all([commands.quit().catch(() => {}), subscriber.quit().catch(() => {})]);
     },

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CustomFields } from '../../src/accounts/custom-fields.js';
 import { type Auth, createAuth, type GatehouseConfig } from '../../src/index.js';
 import { createPasswordHashers } from '../../src/passwords/index.js';
@@ -22,6 +23,8 @@ export async function createTestAuth<const F extends CustomFields = Record<never
   const db = existing ?? (await createTestDatabase());
   const auth = createAuth<F>({
     logLevel: 'silent',
+    // With REDIS_URL (the PostgreSQL pass of CI), each test instance keeps its own keys and channel.
+    ...(process.env.REDIS_URL ? { redis: { prefix: `gh_test_${randomBytes(6).toString('hex')}:` } } : {}),
     ...config,
     database: { url: db.url, ...(db.schema ? { schema: db.schema } : {}), ...config.database },
     passwords: { hashers: fastHashers, ...config.passwords },

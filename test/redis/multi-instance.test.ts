@@ -7,7 +7,11 @@
  * (PostgreSQL) and REDIS_URL; `.ci/run` sets both.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEnv, runProcess } from '../helpers/cli.js';
@@ -35,11 +39,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startInstance(env: Record<string, string>): Promise<Instance> {
+async function startInstance(env: Record<string, string>, cwd: string): Promise<Instance> {
   const port = await freePort();
   const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
   const bin = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
   const child = spawn(tsx, [bin, 'start', '--port', String(port), '--no-migrate'], {
+    cwd,
     env: { ...process.env, ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -81,20 +86,26 @@ function cookieOf(response: Response): string {
 
 describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
   let db: TestDatabase;
+  let cwd: string;
   let a: Instance;
   let b: Instance;
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    // A deployment of its own in the shared Redis: its keys and channel start with a prefix of this run.
+    cwd = mkdtempSync(join(tmpdir(), 'gatehouse-instances-'));
+    const prefix = `gh_multi_${randomBytes(6).toString('hex')}:`;
+    writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ redis: { prefix } }));
     const env = { ...databaseEnv(db), REDIS_URL: process.env.REDIS_URL ?? '' };
-    expect((await runProcess(['migrate'], { env })).status).toBe(0);
-    [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    expect((await runProcess(['migrate'], { env, cwd })).status).toBe(0);
+    [a, b] = await Promise.all([startInstance(env, cwd), startInstance(env, cwd)]);
   }, 60_000);
 
   afterAll(async () => {
     for (const instance of [a, b]) instance?.child.kill('SIGTERM');
     await Promise.all([a?.exited, b?.exited]);
     await db?.drop();
+    rmSync(cwd, { recursive: true, force: true });
   });
 
   it('serves a session made on one instance from the other, and refuses it there within 100 ms of a revocation', async () => {

@@ -2,8 +2,9 @@
  * Redis goes away and comes back (a `redis-server` of this test's own, on a
  * port of its own): the instance keeps serving, reads sessions from the
  * database while it cannot hear other instances — so a session another
- * instance revoked meanwhile is refused, not served from the cache — and
- * uses its cache again once Redis is back.
+ * instance revoked meanwhile is refused, not served from the cache — keeps
+ * sign-in shut (503) while its limits cannot be counted, and is back to
+ * normal once Redis is.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -58,7 +59,7 @@ describe.runIf(hasRedisServer)('when Redis goes away', () => {
   beforeAll(async () => {
     port = await freePort();
     redis = startRedis();
-    const config = { rateLimits: false as const, redis: { url: `redis://127.0.0.1:${port}` } };
+    const config = { redis: { url: `redis://127.0.0.1:${port}` } };
     api = await createTestApi(config);
     other = await createTestAuth(config, api.db);
     await until(() => api.auth.redis?.subscriber.status === 'ready', 'Redis to be ready');
@@ -70,31 +71,35 @@ describe.runIf(hasRedisServer)('when Redis goes away', () => {
     await api?.close();
   });
 
-  it('keeps serving from the database, refusing what another instance revoked meanwhile, and caches again once back', async () => {
+  it('keeps serving sessions from the database, refuses what another instance revoked meanwhile, holds sign-in shut, and recovers', async () => {
     await api.auth.users.create({ email: 'out@example.com', password: PASSWORD });
+    const signIn = (browser: ReturnType<typeof api.client>) =>
+      browser.post('/auth/signin', { email: 'out@example.com', password: PASSWORD });
     const browser = api.client();
-    expect(
-      (await browser.post('/auth/signin', { email: 'out@example.com', password: PASSWORD })).status,
-    ).toBe(200);
+    const again = api.client();
+    expect((await signIn(browser)).status).toBe(200);
+    expect((await signIn(again)).status).toBe(200);
     const first = await browser.get('/auth/session');
     expect(first.status).toBe(200);
+    expect((await again.get('/auth/session')).status).toBe(200);
 
     redis.kill('SIGKILL');
     await until(() => api.auth.redis?.subscriber.status !== 'ready', 'the connection to drop');
-    // Another instance ends the session; its message cannot arrive.
+    // Another instance ends a session; its message cannot arrive, and the cache is not trusted.
     await other.auth.sessions.revoke(first.body.session.id);
     expect((await browser.get('/auth/session')).status).toBe(401);
-    // Everything else still works, from the database.
-    const again = api.client();
-    expect((await again.post('/auth/signin', { email: 'out@example.com', password: PASSWORD })).status).toBe(
-      200,
-    );
     expect((await again.get('/auth/session')).status).toBe(200);
+    // Sign-in limits cannot be counted: sign-in is refused (fail closed), not let through uncounted.
+    const shut = await signIn(api.client());
+    expect(shut.status).toBe(503);
+    expect(shut.body.error.code).toBe('unavailable');
+    expect(shut.headers.get('retry-after')).toBe('5');
 
     redis = startRedis();
     await until(() => api.auth.redis?.subscriber.status === 'ready', 'Redis to be back', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    // Back to normal: a revocation by the other instance reaches this one through Redis.
+    expect((await signIn(api.client())).status).toBe(200);
+    // A revocation by the other instance reaches this one through Redis again.
     const session = (await again.get('/auth/session')).body.session;
     await other.auth.sessions.revoke(session.id);
     await new Promise((resolve) => setTimeout(resolve, 100));
