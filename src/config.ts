@@ -158,6 +158,10 @@ export interface GatehouseConfig<F extends CustomFields = NoCustomFields> {
     schema?: string;
     /** PostgreSQL pool size. Default 10. */
     poolSize?: number;
+    /** PostgreSQL: a statement running longer is cancelled and the request answered 503. Default 10 000 ms. */
+    statementTimeoutMs?: number;
+    /** PostgreSQL: how long to wait for a connection before answering 503. Default 5 000 ms. */
+    connectTimeoutMs?: number;
     sqlite?: SqliteOptions;
   };
   user?: {
@@ -648,6 +652,8 @@ const configSchema = z.strictObject({
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain SQL identifier')
         .optional(),
       poolSize: positiveInt.max(1000).optional(),
+      statementTimeoutMs: positiveInt.max(600_000).optional(),
+      connectTimeoutMs: positiveInt.max(600_000).optional(),
       sqlite: z
         .strictObject({
           busyTimeoutMs: z.number().int().min(0).optional(),

@@ -264,6 +264,13 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
       permissions.invalidate();
       invalidations?.publish({ kind: 'permissions' });
     },
+    ...(invalidations
+      ? { onTenantChange: (slug: string) => invalidations.publish({ kind: 'tenant', slug }) }
+      : {}),
+  });
+  invalidations?.subscribe((message) => {
+    if (message.kind === 'tenant') tenants.forget(message.slug);
+    else if (message.kind === 'all') tenants.forget();
   });
   const tokenMode = secret
     ? new TokenMode({
@@ -382,7 +389,7 @@ export function createCore<F extends CustomFields = NoCustomFields>(config: Gate
       };
     },
     async close() {
-      await Promise.all([webhooks.stop(), mail.stop()]);
+      await Promise.all([webhooks.stop(), mail.stop(), invalidations?.flush()]);
       await Promise.all([database.close(), redis?.close()]);
     },
   };

@@ -20,6 +20,10 @@ export interface DatabaseOptions {
   schema?: string;
   /** PostgreSQL only: the most connections to hold open (default 10). */
   poolSize?: number;
+  /** PostgreSQL only: a statement running longer is cancelled (default 10 000 ms). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL only: giving up on opening a connection after this long (default 5 000 ms). */
+  connectTimeoutMs?: number;
   sqlite?: SqliteOptions;
 }
 
@@ -53,11 +57,19 @@ export function openDatabase(options: DatabaseOptions = {}): Database {
     dialect: new PostgresDialect({
       pool: async () => {
         const { default: pg } = await import('pg');
-        return new pg.Pool({
+        const pool = new pg.Pool({
           connectionString: target,
           max: options.poolSize ?? 10,
+          connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+          statement_timeout: options.statementTimeoutMs ?? 10_000,
           ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
         });
+        // A connection the server dropped (a restart, a network cut) errors the query that used it,
+        // which is answered 503; the pool discards it and the next query opens another. Unheard, the
+        // 'error' events of the pool and of its clients would end the process.
+        pool.on('error', () => {});
+        pool.on('connect', (client) => client.on('error', () => {}));
+        return pool;
       },
     }),
   });

@@ -11,6 +11,7 @@
 import type { CustomFields } from '../accounts/custom-fields.js';
 import type { GatehouseConfig } from '../config.js';
 import type { AuthCore } from '../core.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { AuthError, isAuthError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { adminAuditRoutes } from './admin-audit-routes.js';
@@ -171,7 +172,9 @@ export function createApi<F extends CustomFields>(
     } catch (error) {
       response = isAuthError(error)
         ? errorResponse(error, x.headers)
-        : internalError(core.logger, error, x.headers);
+        : isDatabaseUnavailable(error)
+          ? unavailable(core.logger, error, x.headers)
+          : internalError(core.logger, error, x.headers);
     }
     metrics?.observe(route.method, route.path, response.status, performance.now() - started);
     return response;
@@ -258,6 +261,17 @@ function createThrottle<F extends CustomFields>(core: AuthCore<F>, store?: RateL
       ? new RedisRateLimitStore(core.redis.commands, core.redis.prefix)
       : new DatabaseRateLimitStore(core.database));
   return new Throttle({ store: chosen, limits, now: core.now });
+}
+
+/** The database is down or slow: 503 with `Retry-After`, so clients and load balancers try again. */
+function unavailable(logger: Logger, error: unknown, headers: ResponseHeaders): Response {
+  logger.warn({ err: error }, 'The database cannot be reached; answered 503.');
+  return errorResponse(
+    new AuthError('unavailable', 'The service is briefly unavailable. Try again in a few seconds.', {
+      retryAfterSeconds: 5,
+    }),
+    headers,
+  );
 }
 
 function internalError(logger: Logger, error: unknown, headers: ResponseHeaders): Response {

@@ -17,6 +17,7 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   readonly #instance = randomUUID();
   readonly #listeners: ((message: CacheInvalidation) => void)[] = [];
   readonly #channel: string;
+  readonly #pending = new Set<Promise<void>>();
   #healthy = false;
 
   constructor(options: { publisher: Redis; subscriber: Redis; logger: Logger; prefix: string }) {
@@ -39,11 +40,34 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   }
 
   publish(message: CacheInvalidation): void {
-    this.#publisher
-      .publish(this.#channel, JSON.stringify({ from: this.#instance, message }))
-      .catch((error: unknown) => {
-        this.#logger.warn({ err: error }, 'A cache invalidation could not be published to Redis.');
+    const text = JSON.stringify({ from: this.#instance, message });
+    const sent: Promise<void> = this.#whenReady()
+      .then(() => this.#publisher.publish(this.#channel, text))
+      .then(
+        () => {},
+        (error: unknown) => {
+          this.#logger.warn({ err: error }, 'A cache invalidation could not be published to Redis.');
+        },
+      )
+      .finally(() => this.#pending.delete(sent));
+    this.#pending.add(sent);
+  }
+
+  /** Waits for what is being published (before closing: a short-lived process such as the CLI). */
+  async flush(): Promise<void> {
+    await Promise.all(this.#pending);
+  }
+
+  /** A connection still being opened gets a moment (a process that just started); a lost one does not. */
+  #whenReady(): Promise<void> {
+    if (!['connecting', 'connect', 'wait'].includes(this.#publisher.status)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this.#publisher.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
       });
+    });
   }
 
   subscribe(listener: (message: CacheInvalidation) => void): void {

@@ -9,6 +9,8 @@ export type CacheInvalidation =
   | { kind: 'session'; id: string }
   | { kind: 'user'; id: string; except?: string }
   | { kind: 'permissions' }
+  /** A tenant's settings changed (its slug: the key instances cache it by). */
+  | { kind: 'tenant'; slug: string }
   /** Everything may be stale (the channel was down and messages may have been missed). */
   | { kind: 'all' };
 

@@ -15,8 +15,8 @@
  *
  * Lookups by slug are cached in process for `cacheSeconds` (default 10 s):
  * every request of a tenant resolves it, and a tenant's settings change
- * rarely. A change made through this instance is seen at once; another
- * instance sees it within that bound.
+ * rarely. A change made through this instance is seen at once; with Redis,
+ * other instances are told at once too; without, they see it within that bound.
  */
 import type { CustomFields, NoCustomFields } from '../accounts/custom-fields.js';
 import { DEFAULT_POOL, type User, userFromRow } from '../accounts/user.js';
@@ -95,6 +95,7 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
   readonly #cacheMs: number;
   readonly #bySlug = new Map<string, { tenant: Tenant | null; at: number }>();
   readonly #onMembershipChange: () => void;
+  readonly #onTenantChange: (slug: string) => void;
 
   constructor(options: {
     database: Database;
@@ -105,7 +106,10 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
     cacheSeconds?: number;
     /** Called after a membership or a member's groups change (the permission cache listens). */
     onMembershipChange?: () => void;
+    /** Called after a tenant's settings change here (the other instances' caches are told). */
+    onTenantChange?: (slug: string) => void;
   }) {
+    this.#onTenantChange = options.onTenantChange ?? (() => {});
     this.#onMembershipChange = options.onMembershipChange ?? (() => {});
     this.#database = options.database;
     this.#now = options.now;
@@ -137,6 +141,9 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+      // An instance may have cached "no such tenant" for this slug.
+      this.#bySlug.delete(slug);
+      this.#onTenantChange(slug);
       return this.#fromRow(row);
     } catch (error) {
       if (isUniqueViolation(error))
@@ -179,6 +186,12 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
   cached(slug: string): Tenant | null | undefined {
     const entry = this.#bySlug.get(slug);
     return entry && Date.now() - entry.at < this.#cacheMs ? entry.tenant : undefined;
+  }
+
+  /** Drops a tenant (or every tenant) from the cache: another instance changed it. */
+  forget(slug?: string): void {
+    if (slug === undefined) this.#bySlug.clear();
+    else this.#bySlug.delete(slug);
   }
 
   /** The default tenant (cached like the others). */
@@ -226,6 +239,7 @@ export class Tenants<F extends CustomFields = NoCustomFields> {
       .returningAll()
       .executeTakeFirstOrThrow();
     this.#bySlug.delete(current.slug);
+    this.#onTenantChange(current.slug);
     return this.#fromRow(row);
   }
 

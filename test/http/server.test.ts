@@ -63,6 +63,8 @@ describe('the standalone server', () => {
       /gatehouse_http_request_duration_seconds_count\{method="POST",route="\/signin"\} [1-9]/,
     );
     expect(text).toMatch(/gatehouse_active_sessions [1-9]/);
+    expect(text).toMatch(/gatehouse_mail_queue_depth \d+/);
+    expect(text).toMatch(/gatehouse_webhook_queue_depth \d+/);
   });
 
   it('rate-limits by the real peer address, whatever X-Forwarded-For claims', async () => {

@@ -87,6 +87,7 @@ function cookieOf(response: Response): string {
 describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
   let db: TestDatabase;
   let cwd: string;
+  let env: Record<string, string>;
   let a: Instance;
   let b: Instance;
 
@@ -96,7 +97,7 @@ describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
     cwd = mkdtempSync(join(tmpdir(), 'gatehouse-instances-'));
     const prefix = `gh_multi_${randomBytes(6).toString('hex')}:`;
     writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ redis: { prefix } }));
-    const env = { ...databaseEnv(db), REDIS_URL: process.env.REDIS_URL ?? '' };
+    env = { ...databaseEnv(db), REDIS_URL: process.env.REDIS_URL ?? '' };
     expect((await runProcess(['migrate'], { env, cwd })).status).toBe(0);
     [a, b] = await Promise.all([startInstance(env, cwd), startInstance(env, cwd)]);
   }, 60_000);
@@ -142,6 +143,17 @@ describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
     // Ten tries per account and address in 15 minutes, wherever they land.
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
+  it('sees a tenant created by another process within 100 ms, though it had cached that there was none', async () => {
+    expect((await call(b, 'GET', '/auth/t/acme/tenant')).status).toBe(404);
+    const created = await runProcess(['tenants', 'create', 'acme', '--name', 'Acme'], { env, cwd });
+    expect(created.status, created.stderr).toBe(0);
+    const at = Date.now();
+    let found = false;
+    while (!found && Date.now() - at < 100)
+      found = (await call(b, 'GET', '/auth/t/acme/tenant')).status === 200;
+    expect(found, 'B knew the new tenant within 100 ms').toBe(true);
   });
 
   it('reports Redis on /readyz', async () => {
