@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { changepasswordCommand } from './commands/changepassword.js';
 import { createsuperuserCommand } from './commands/createsuperuser.js';
+import { doctorCommand } from './commands/doctor.js';
 import { groupsCommand } from './commands/groups.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -42,6 +43,7 @@ export function createProgram(io: CliIo, hooks: CliHooks = {}): Command {
   permissionsCommand(program, io);
   tenantsCommand(program, io);
   keysCommand(program, io);
+  doctorCommand(program, io);
   startCommand(program, io, hooks.onStarted);
   for (const command of program.commands) command.exitOverride();
   for (const command of program.commands.flatMap((c) => c.commands)) command.exitOverride();
