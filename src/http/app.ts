@@ -70,25 +70,23 @@ function operationsApp<F extends CustomFields>(auth: Auth<F>): Hono<{ Bindings: 
     return Number(row.count);
   });
   // Queue depth: what the mail and webhook workers (on any instance) still have to send.
-  auth.metrics.gauge('gatehouse_mail_queue_depth', 'Messages waiting to be sent or retried.', async () => {
+  const pending = (table: 'mail_outbox' | 'webhook_deliveries') => async () => {
     const row = await auth.database.db
-      .selectFrom('mail_outbox')
+      .selectFrom(table)
       .select((eb) => eb.fn.countAll<number>().as('count'))
       .where('status', '=', 'pending')
       .executeTakeFirstOrThrow();
     return Number(row.count);
-  });
+  };
+  auth.metrics.gauge(
+    'gatehouse_mail_queue_depth',
+    'Messages waiting to be sent or retried.',
+    pending('mail_outbox'),
+  );
   auth.metrics.gauge(
     'gatehouse_webhook_queue_depth',
     'Webhook deliveries waiting to be sent or retried.',
-    async () => {
-      const row = await auth.database.db
-        .selectFrom('webhook_deliveries')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('status', '=', 'pending')
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    },
+    pending('webhook_deliveries'),
   );
   app.get('/metrics', async (c) =>
     c.text(await auth.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }),

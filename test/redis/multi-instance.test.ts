@@ -9,13 +9,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEnv, runProcess } from '../helpers/cli.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/database.js';
+import { freePort } from '../helpers/net.js';
 
 const ready = Boolean(postgresUrl() && process.env.REDIS_URL);
 if (!ready) console.log('multi-instance suite skipped: it needs DATABASE_URL (PostgreSQL) and REDIS_URL');
@@ -26,17 +26,6 @@ interface Instance {
   url: string;
   child: ChildProcess;
   exited: Promise<number | null>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 async function startInstance(env: Record<string, string>, cwd: string): Promise<Instance> {

@@ -7,10 +7,10 @@
  * normal once Redis is.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestAuth, type TestAuth } from '../helpers/auth.js';
 import { createTestApi, PASSWORD, type TestApi } from '../helpers/http.js';
+import { freePort } from '../helpers/net.js';
 
 const hasRedisServer = (() => {
   try {
@@ -21,17 +21,6 @@ const hasRedisServer = (() => {
   }
 })();
 if (!hasRedisServer) console.log('Redis outage suite skipped: redis-server is not installed');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
