@@ -35,7 +35,7 @@ describe('the gatehouse executable', () => {
     const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
     const bin = fileURLToPath(new URL('../../src/cli/bin.ts', import.meta.url));
     const child = spawn(tsx, [bin, 'start', '--port', String(port)], {
-      env: { ...process.env, ...databaseEnv(db), LOG_LEVEL: 'info' },
+      env: { ...process.env, REDIS_URL: '', ...databaseEnv(db), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

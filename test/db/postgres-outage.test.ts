@@ -81,8 +81,24 @@ describe.runIf(url)('when PostgreSQL goes away', () => {
       expect(reply.headers.get('retry-after')).toBe('5');
     }
 
+    // Whatever a client sends meanwhile gets an answer it can act on, never a 500.
+    const signedIn = api.client();
+    const burst = await Promise.all([
+      ...Array.from({ length: 10 }, () => signIn()),
+      ...Array.from({ length: 10 }, (_, i) =>
+        api.client().post('/auth/signup', { email: `burst${i}@example.com`, password: PASSWORD }),
+      ),
+      ...Array.from({ length: 10 }, () =>
+        api.client().post('/auth/password/reset', { email: 'dee@example.com' }),
+      ),
+      ...Array.from({ length: 10 }, () => signedIn.get('/auth/session')),
+    ]);
+    expect(burst.filter((reply) => reply.status >= 500 && reply.status !== 503)).toEqual([]);
+
     await pg.open();
     expect((await signIn()).status).toBe(200);
+    // Nothing answered 503 was half-written: none of the refused sign-ups exists.
+    for (let i = 0; i < 10; i++) expect(await api.auth.users.getByEmail(`burst${i}@example.com`)).toBeNull();
     // The sign-up refused during the outage left nothing behind: it can be made now.
     const signUp = await api.client().post('/auth/signup', { email: 'eve@example.com', password: PASSWORD });
     expect(signUp.status).toBe(201);

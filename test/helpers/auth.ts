@@ -34,8 +34,17 @@ export async function createTestAuth<const F extends CustomFields = Record<never
     auth,
     db,
     async close() {
+      await forgetRedisKeys(auth);
       await auth.close();
       if (!existing) await db.drop();
     },
   };
+}
+
+/** Deletes what this test instance wrote to a shared Redis (its prefix is its own): nothing outlives the run. */
+async function forgetRedisKeys(auth: { redis: Auth['redis'] }): Promise<void> {
+  const redis = auth.redis;
+  if (!redis?.prefix.startsWith('gh_test_') || redis.commands.status !== 'ready') return;
+  const keys = await redis.commands.keys(`${redis.prefix}*`).catch(() => [] as string[]);
+  if (keys.length > 0) await redis.commands.del(...keys).catch(() => 0);
 }

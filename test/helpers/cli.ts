@@ -59,7 +59,8 @@ export function runProcess(
   return new Promise((resolve, reject) => {
     const child = spawn(tsx, [bin, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, LOG_LEVEL: 'silent', ...options.env },
+      // Without Redis unless a test asks for it: counters in a Redis shared by every run outlive the run.
+      env: { ...process.env, REDIS_URL: '', LOG_LEVEL: 'silent', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

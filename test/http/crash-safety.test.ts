@@ -48,7 +48,8 @@ async function startServer(env: Record<string, string>, configPath: string): Pro
     ['--import', 'tsx', BIN, '--config', configPath, 'start', '--port', '0'],
     {
       cwd: ROOT,
-      env: { ...process.env, ...env, LOG_LEVEL: 'info' },
+      // Without Redis: its counters, shared by every run, would outlive this one.
+      env: { ...process.env, REDIS_URL: '', ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseEnv, runProcess } from '../helpers/cli.js';
 import { createTestDatabase, postgresUrl, type TestDatabase } from '../helpers/database.js';
@@ -77,6 +78,7 @@ describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
   let db: TestDatabase;
   let cwd: string;
   let env: Record<string, string>;
+  let prefix: string;
   let a: Instance;
   let b: Instance;
 
@@ -84,7 +86,7 @@ describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
     db = await createTestDatabase();
     // A deployment of its own in the shared Redis: its keys and channel start with a prefix of this run.
     cwd = mkdtempSync(join(tmpdir(), 'gatehouse-instances-'));
-    const prefix = `gh_multi_${randomBytes(6).toString('hex')}:`;
+    prefix = `gh_multi_${randomBytes(6).toString('hex')}:`;
     writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ redis: { prefix } }));
     env = { ...databaseEnv(db), REDIS_URL: process.env.REDIS_URL ?? '' };
     expect((await runProcess(['migrate'], { env, cwd })).status).toBe(0);
@@ -96,6 +98,11 @@ describe.runIf(ready)('two instances on PostgreSQL and Redis', () => {
     await Promise.all([a?.exited, b?.exited]);
     await db?.drop();
     rmSync(cwd, { recursive: true, force: true });
+    // Nothing of this run stays in the shared Redis.
+    const redis = new Redis(process.env.REDIS_URL ?? '');
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
   });
 
   it('serves a session made on one instance from the other, and refuses it there within 100 ms of a revocation', async () => {
