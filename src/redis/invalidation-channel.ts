@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { CacheInvalidation, InvalidationChannel } from '../sessions/cache-invalidation.js';
+import { whenOpened } from './redis.js';
 
 export class RedisInvalidationChannel implements InvalidationChannel {
   readonly #publisher: Redis;
@@ -41,7 +42,8 @@ export class RedisInvalidationChannel implements InvalidationChannel {
 
   publish(message: CacheInvalidation): void {
     const text = JSON.stringify({ from: this.#instance, message });
-    const sent: Promise<void> = this.#whenReady()
+    // A connection still being opened (a process that just started) gets a moment; a lost one does not.
+    const sent: Promise<void> = whenOpened(this.#publisher, 2000)
       .then(() => this.#publisher.publish(this.#channel, text))
       .then(
         () => {},
@@ -56,18 +58,6 @@ export class RedisInvalidationChannel implements InvalidationChannel {
   /** Waits for what is being published (before closing: a short-lived process such as the CLI). */
   async flush(): Promise<void> {
     await Promise.all(this.#pending);
-  }
-
-  /** A connection still being opened gets a moment (a process that just started); a lost one does not. */
-  #whenReady(): Promise<void> {
-    if (!['connecting', 'connect', 'wait'].includes(this.#publisher.status)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      this.#publisher.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
   }
 
   subscribe(listener: (message: CacheInvalidation) => void): void {

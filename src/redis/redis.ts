@@ -44,3 +44,18 @@ export function connectRedis(url: string, prefix: string, logger: Logger): Redis
     },
   };
 }
+
+/**
+ * Resolves once a connection that is still being opened (the process just
+ * started) is ready, or after `waitMs`; at once for one that is ready or lost.
+ */
+export function whenOpened(redis: Redis, waitMs: number): Promise<void> {
+  if (!['connecting', 'connect', 'wait'].includes(redis.status)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, waitMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -11,6 +11,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimiterRedis } from 'rate-limiter-flexible';
 import { AuthError } from '../../errors.js';
+import { whenOpened } from '../../redis/redis.js';
 import type { Counter, RateLimitStore } from './rate-limit-store.js';
 
 const RETRY_AFTER_SECONDS = 5;
@@ -43,7 +44,13 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   /** Loaded at the first hit: a single instance never loads the package. */
-  #limiterOf(): Promise<RateLimiterRedis> {
+  async #limiterOf(): Promise<RateLimiterRedis> {
+    // A connection still being opened (the process just started) gets a moment; a lost one does not.
+    await whenOpened(this.#redis, 1000);
+    return this.#load();
+  }
+
+  #load(): Promise<RateLimiterRedis> {
     this.#limiter ??= import('rate-limiter-flexible').then(
       ({ RateLimiterRedis }) =>
         new RateLimiterRedis({
