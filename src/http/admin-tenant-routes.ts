@@ -15,7 +15,7 @@ import type { User } from '../accounts/user.js';
 import { AuthError } from '../errors.js';
 import { publicLink } from '../mail/public-link.js';
 import type { Invitation } from '../tenants/invitations.js';
-import type { Membership, Tenant } from '../tenants/tenants.js';
+import { isDefaultTenant, type Membership, type Tenant } from '../tenants/tenants.js';
 import { audit, CHANGES, GUARDED } from './admin-access.js';
 import {
   invitationBody,
@@ -31,7 +31,6 @@ import { developmentOrigin, later } from './recovery-routes.js';
 import { empty, json } from './responses.js';
 import type { RouteSpec } from './routes.js';
 import { parseBody } from './schemas.js';
-import { isDefaultTenant } from './tenant-resolution.js';
 import { adminUserView } from './views.js';
 
 export function tenantView(tenant: Tenant) {

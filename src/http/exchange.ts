@@ -10,13 +10,13 @@ import type { AuthCore } from '../core.js';
 import { AuthError } from '../errors.js';
 import type { AnonymousSession } from '../sessions/anonymous-sessions.js';
 import type { Session } from '../sessions/sessions.js';
-import type { Tenant } from '../tenants/tenants.js';
+import { isDefaultTenant, type Tenant } from '../tenants/tenants.js';
 import { clientIp } from './client-ip.js';
 import { type CookiePolicy, clearedSessionCookie, cookiePolicyFor, sessionCookie } from './cookies.js';
 import { resolveRedirect } from './redirects.js';
 import { isBearerMode, type PresentedToken, presentedToken } from './request-auth.js';
 import { type ResponseHeaders, responseHeaders } from './responses.js';
-import { isDefaultTenant, type TenantOfRequest } from './tenant-resolution.js';
+import type { TenantOfRequest } from './tenant-resolution.js';
 
 /** Three base64url parts: what a bearer access token (JWT) looks like, unlike a session token. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

@@ -9,8 +9,8 @@ import type { User } from '../accounts/user.js';
 import type { Executor } from '../db/transaction.js';
 import { AuthError, invalidRequest } from '../errors.js';
 import { admitsEmail, offersMethod, type SignInMethod } from '../tenants/policy.js';
+import { isDefaultTenant } from '../tenants/tenants.js';
 import type { Exchange } from './exchange.js';
-import { isDefaultTenant } from './tenant-resolution.js';
 
 /** 403 `method_disabled` unless the tenant's policy offers this way in. */
 export function requireMethod<F extends CustomFields>(

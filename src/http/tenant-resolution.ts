@@ -100,8 +100,3 @@ function withUrl(request: Request, url: URL): Request {
     ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
   } as RequestInit);
 }
-
-/** Whether the tenant is the default one (every request that names none). */
-export function isDefaultTenant(tenant: Tenant): boolean {
-  return tenant.id === DEFAULT_TENANT_ID;
-}

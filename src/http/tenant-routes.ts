@@ -8,14 +8,13 @@ import type { CustomFields } from '../accounts/custom-fields.js';
 import type { User } from '../accounts/user.js';
 import { AuthError, invalidRequest } from '../errors.js';
 import { offersMethod } from '../tenants/policy.js';
-import type { Tenant } from '../tenants/tenants.js';
+import { isDefaultTenant, type Tenant } from '../tenants/tenants.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
 import { json } from './responses.js';
 import { completeSignIn, createWithHooks, type RouteSpec } from './routes.js';
 import { MAX_PASSWORD, parseBody } from './schemas.js';
 import { requireAllowedDomain } from './tenant-gate.js';
-import { isDefaultTenant } from './tenant-resolution.js';
 import { sessionView } from './views.js';
 
 const INVALID_INVITATION =

@@ -9,12 +9,12 @@ import type { User } from '../accounts/user.js';
 import { AuthError } from '../errors.js';
 import type { Session } from '../sessions/sessions.js';
 import type { AccessTokenSubject, TokenMode } from '../sessions/token-mode/token-mode.js';
+import { isDefaultTenant } from '../tenants/tenants.js';
 import { readBody } from './body.js';
 import type { Exchange } from './exchange.js';
 import { json } from './responses.js';
 import type { RouteSpec } from './routes.js';
 import { parseBody } from './schemas.js';
-import { isDefaultTenant } from './tenant-resolution.js';
 
 const refreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 const INVALID = 'This refresh token is not valid: sign in again.';

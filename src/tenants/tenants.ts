@@ -38,6 +38,11 @@ export const DEFAULT_TENANT_ID = 'default';
 
 export type TenantPool = 'shared' | 'isolated';
 
+/** Whether the tenant is the default one (every request that names none). */
+export function isDefaultTenant(tenant: { id: string }): boolean {
+  return tenant.id === DEFAULT_TENANT_ID;
+}
+
 export interface Tenant {
   id: string;
   slug: string;

@@ -6,9 +6,8 @@
  * lookup, a few fields.
  */
 import type { TenantOfRequest } from '../http/tenant-resolution.js';
-import { isDefaultTenant } from '../http/tenant-resolution.js';
 import { offersMethod } from '../tenants/policy.js';
-import type { Tenant } from '../tenants/tenants.js';
+import { isDefaultTenant, type Tenant } from '../tenants/tenants.js';
 import type { PageContext } from './context.js';
 import type { Brand } from './layout.js';
 
