@@ -21,6 +21,7 @@ import type { Brand } from './layout.js';
 import {
   type FieldMessageTable,
   fieldMessageTranslator,
+  type MessageKey,
   type Messages,
   negotiateLocale,
   shippedFieldMessages,
@@ -607,6 +608,17 @@ export function createUi<F extends CustomFields>(core: AuthCore<F>, api: Api<F>)
   };
 }
 
+/** The page's own sentence for the API's refusals that need no detail. */
+const FORM_ERROR_MESSAGES: Record<string, MessageKey> = {
+  invalid_credentials: 'invalidCredentials',
+  email_not_verified: 'emailNotVerified',
+  csrf_failed: 'csrfFailed',
+  conflict: 'emailTaken',
+  not_a_member: 'notAMember',
+  method_disabled: 'methodDisabled',
+  tenant_disabled: 'tenantDisabled',
+};
+
 /** The form state to show again after the API refused: its field errors, or one sentence for the form. */
 function formError(
   ctx: PageContext,
@@ -622,37 +634,17 @@ function formError(
     errors[rename[name] ?? name] ??= ctx.translateField(message);
   }
   let formError: string | null = null;
+  const fixed = FORM_ERROR_MESSAGES[error.code as string];
   switch (error.code) {
-    case 'invalid_credentials':
-      formError = t('invalidCredentials');
-      break;
-    case 'email_not_verified':
-      formError = t('emailNotVerified');
-      break;
     case 'rate_limited':
       formError = t('rateLimited', { seconds: reply.retryAfter ?? '60' });
-      break;
-    case 'csrf_failed':
-      formError = t('csrfFailed');
-      break;
-    case 'conflict':
-      formError = t('emailTaken');
-      break;
-    case 'not_a_member':
-      formError = t('notAMember');
-      break;
-    case 'method_disabled':
-      formError = t('methodDisabled');
-      break;
-    case 'tenant_disabled':
-      formError = t('tenantDisabled');
       break;
     case 'invalid_request':
     case 'password_invalid':
       if (Object.keys(errors).length === 0) formError = error.message ?? t('somethingWrong');
       break;
     default:
-      formError = typeof error.message === 'string' ? error.message : t('somethingWrong');
+      formError = fixed ? t(fixed) : typeof error.message === 'string' ? error.message : t('somethingWrong');
   }
   return { values, errors, formError };
 }
